@@ -1,0 +1,413 @@
+"""`discharge-kiosk`: run the kiosk, the demo, and the staff's command-line tools.
+
+Every problem a person can cause ends in a clear message on stderr and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import io
+import json
+import secrets
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import ClinicConfig, ConfigError, load_config
+from kiosk.content import ContentError, content_problems, languages, load_content
+from kiosk.flow import DischargeState
+from kiosk.printing import PrintError, job_title, print_and_follow, printer_from_config
+from kiosk.records import Companion, Discharge, Indication, Patient, PrintStatus, new_id
+from kiosk.runtime import Runtime, open_runtime, render_sheet_for, resolve_data_dir
+from kiosk.staff import StaffError, check_pin_format
+from kiosk.store import StoreError
+from kiosk.validation import Invalid
+
+COMMANDS = ("run", "demo", "sheet", "export", "check", "staff", "screenshots")
+FRONTEND_GROUP = "discharge_kiosk.frontend"
+DEMO_STAFF_NAME = "Demo Nurse"
+
+
+class CliError(Exception):
+    """A problem to report on stderr with exit status 1."""
+
+
+@dataclass(frozen=True)
+class LaunchOptions:
+    """What the GUI needs to start; built here so the GUI never parses arguments."""
+
+    config: ClinicConfig
+    data_dir: Path
+    windowed: bool
+    demo: bool = False
+
+
+def _frontend(name: str) -> Callable[..., int]:
+    found = [ep for ep in entry_points(group=FRONTEND_GROUP) if ep.name == name]
+    if not found:
+        raise CliError(
+            "The kiosk screen is not installed. Install it with: pip install "
+            "'discharge-kiosk[gui]' (or run 'make run')."
+        )
+    try:
+        loaded: Callable[..., int] = found[0].load()
+    except ImportError as exc:
+        raise CliError(f"The kiosk screen cannot start: {exc}. Run 'make run' to set it up."
+                       ) from None
+    return loaded
+
+
+def _local_datetime(text: str, config: ClinicConfig, option: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{option}: {text!r} is not a date and time like 2026-11-25T15:30"
+                       ) from None
+    return value if value.tzinfo else value.replace(tzinfo=config.zone)
+
+
+def _local_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{option}: {text!r} is not a date like 2026-11-25") from None
+
+
+def _explain_invalid(exc: Invalid) -> str:
+    words = load_content("en").text(exc.message_key)
+    return f"{exc.field.replace('_', ' ')}: {words}"
+
+
+# --- commands
+
+
+def cmd_run(args: argparse.Namespace, config: ClinicConfig) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    return _frontend("gui")(LaunchOptions(config, data_dir, windowed=args.windowed))
+
+
+def cmd_demo(args: argparse.Namespace, config: ClinicConfig) -> int:
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    runtime = open_runtime(config, resolve_data_dir(data_dir))
+    pin = f"{secrets.randbelow(10**6):06d}"
+    try:
+        if runtime.staff.find(DEMO_STAFF_NAME) is None:
+            runtime.staff.add(DEMO_STAFF_NAME, pin, admin=True, actor="demo")
+        else:
+            pin = "(unchanged: this data dir already has the demo account)"
+    finally:
+        runtime.close()
+    print(f"Demo clinic: {config.clinic.name}")
+    print(f"Data dir (throw-away): {runtime.data_dir}")
+    print(f"Demo staff: {DEMO_STAFF_NAME}   PIN: {pin}", flush=True)
+    return _frontend("gui")(LaunchOptions(config, runtime.data_dir, windowed=True, demo=True))
+
+
+def cmd_sheet(args: argparse.Namespace, config: ClinicConfig) -> int:
+    from kiosk import validation
+
+    now = datetime.now(config.zone)
+    discharged_at = _local_datetime(args.discharged_at, config, "--discharged-at") \
+        if args.discharged_at else now
+    follow_up = _local_datetime(args.follow_up, config, "--follow-up") if args.follow_up else None
+    try:
+        first_name = validation.first_name(args.first_name)
+        companion = (Companion(name=validation.companion_name(args.companion), phone_e164="",
+                               phone_raw="") if args.companion else None)
+    except Invalid as exc:
+        raise CliError(_explain_invalid(exc)) from None
+    record = Discharge(
+        id=new_id(),
+        patient=Patient(first_name=first_name, last_initial="", language=args.language,
+                        indication=Indication(args.indication), first_session=True),
+        infusion_ended_at=discharged_at - timedelta(hours=1),
+        started_at=discharged_at,
+        started_by="cli",
+        rules=config.safety_rules,
+        follow_up_at=follow_up,
+        companion=companion,
+    )
+    pdf = render_sheet_for(record, config, discharged_at, large_print=args.large_print)
+    try:
+        args.out.write_bytes(pdf)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"Wrote {args.out}")
+    if args.print:
+        data_dir = resolve_data_dir(args.data_dir)
+        printer = printer_from_config(config, data_dir, queue_override=args.printer)
+        from kiosk.clock import SystemClock
+
+        outcome = print_and_follow(
+            printer, pdf, job_title(record.id),
+            timeout=timedelta(seconds=config.printer.timeout_seconds), clock=SystemClock())
+        if outcome.status is not PrintStatus.COMPLETED:
+            raise CliError(f"printing failed ({outcome.status.value}): {outcome.detail}")
+        print(f"Printed on {printer.name} as job {outcome.job}")
+    return 0
+
+
+EXPORT_FIELDS = (
+    "id", "started_at", "infusion_ended_at", "discharged_at", "step", "first_name",
+    "last_initial", "language", "indication", "first_session", "padss_total",
+    "rules_acknowledged", "companion_name", "companion_relationship", "ride_type",
+    "print_status", "print_attempts", "help_requests", "started_by", "signed_off_by",
+    "voided_reason",
+)
+
+
+def export_row(state: DischargeState) -> dict[str, Any]:
+    record = state.record
+    companion = record.companion
+    return {
+        "id": record.id,
+        "started_at": record.started_at.isoformat(),
+        "infusion_ended_at": record.infusion_ended_at.isoformat(),
+        "discharged_at": record.discharged_at.isoformat() if record.discharged_at else "",
+        "step": state.step.value,
+        "first_name": record.patient.first_name,
+        "last_initial": record.patient.last_initial,
+        "language": record.patient.language,
+        "indication": record.patient.indication.value,
+        "first_session": record.patient.first_session,
+        "padss_total": record.readiness.total if record.readiness else "",
+        "rules_acknowledged": " ".join(record.acknowledged),
+        "companion_name": companion.name if companion else "",
+        "companion_relationship": companion.relationship if companion else "",
+        "ride_type": companion.ride_type.value if companion else "",
+        "print_status": record.print_status.value,
+        "print_attempts": record.print_attempts,
+        "help_requests": record.help_requests,
+        "started_by": record.started_by,
+        "signed_off_by": record.signed_off_by,
+        "voided_reason": record.voided_reason,
+    }
+
+
+def export_discharges(runtime: Runtime, fmt: str, since: date | None, until: date | None,
+                      actor: str) -> str:
+    zone = runtime.config.zone
+    start = datetime.combine(since, time(0), zone) if since else None
+    end = datetime.combine(until + timedelta(days=1), time(0), zone) if until else None
+    rows = [export_row(s) for s in runtime.store.discharges(since=start, until=end)]
+    runtime.store.audit(runtime.clock.now(), actor, "Export", "",
+                        f"format={fmt} rows={len(rows)} since={since} until={until}")
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def cmd_export(args: argparse.Namespace, config: ClinicConfig) -> int:
+    since = _local_date(args.since, "--since") if args.since else None
+    until = _local_date(args.until, "--until") if args.until else None
+    if since and until and until < since:
+        raise CliError("--until is before --since")
+    runtime = open_runtime(config, resolve_data_dir(args.data_dir))
+    try:
+        text = export_discharges(runtime, args.format, since, until, actor="cli")
+    finally:
+        runtime.close()
+    if args.out:
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def check_problems(args: argparse.Namespace) -> list[str]:
+    problems: list[str] = []
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        problems.extend(f"config {exc.source}: {p}" for p in exc.problems)
+        config = None
+    problems.extend(f"content: {p}" for p in content_problems())
+    if config is not None:
+        for language in config.follow_up_urls:
+            if language not in languages():
+                problems.append(f"config: 'follow_up_urls.{language}' has no content/{language}")
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        runtime = open_runtime(config or ClinicConfig(), data_dir)
+    except StoreError as exc:
+        problems.append(f"database: {exc}")
+    else:
+        try:
+            if not runtime.store.integrity_ok():
+                problems.append("database: integrity check failed")
+            problems.extend(f"database: missing trigger {t}"
+                            for t in runtime.store.missing_triggers())
+            broken = runtime.store.first_broken_audit_row()
+            if broken is not None:
+                problems.append(f"database: audit chain broken at row {broken}")
+            if config is not None:
+                problems.extend(f"printer: {p}" for p in runtime.printer.problems())  # type: ignore[attr-defined]
+        finally:
+            runtime.close()
+    return problems
+
+
+def cmd_check(args: argparse.Namespace, config: ClinicConfig | None) -> int:
+    problems = check_problems(args)
+    for problem in problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print("All checks passed: config, content, database and printer.")
+    return 0
+
+
+def _read_pin_twice() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("New PIN (6-12 digits): ")
+        second = getpass.getpass("The same PIN again: ")
+    else:
+        lines = sys.stdin.read().splitlines()
+        if len(lines) < 2:
+            raise CliError("give the PIN twice, on two lines, on standard input")
+        first, second = lines[0].strip(), lines[1].strip()
+    if first != second:
+        raise CliError("the two PINs differ; nothing was changed")
+    try:
+        check_pin_format(first)
+    except StaffError:
+        raise CliError("a PIN is 6 to 12 digits; nothing was changed") from None
+    return first
+
+
+def cmd_staff(args: argparse.Namespace, config: ClinicConfig) -> int:
+    runtime = open_runtime(config, resolve_data_dir(args.data_dir))
+    try:
+        if args.staff_command == "add":
+            pin = _read_pin_twice()
+            try:
+                member = runtime.staff.add(args.name, pin, admin=args.admin, actor="cli")
+            except StaffError as exc:
+                raise CliError(str(exc)) from None
+            print(f"Added {member.name}{' (admin)' if member.is_admin else ''}.")
+        else:
+            for member in runtime.staff.members(include_disabled=True):
+                flags = [f for f, on in (("admin", member.is_admin),
+                                         ("disabled", member.disabled)) if on]
+                print(f"{member.name}{'  [' + ', '.join(flags) + ']' if flags else ''}")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_screenshots(args: argparse.Namespace, config: ClinicConfig) -> int:
+    return _frontend("screenshots")(args.out, config)
+
+
+# --- argument parsing
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="where the database lives (default: $KIOSK_DATA_DIR or the "
+                             "platform's user data dir)")
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
+                        help="the clinic's TOML config (default: the demo clinic)")
+
+    parser = argparse.ArgumentParser(
+        prog="discharge-kiosk", parents=[common],
+        description="Recovery-room discharge kiosk. With no command, runs the kiosk.")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", parents=[common], help="run the kiosk (the default)")
+    run.add_argument("--windowed", action="store_true", help="a window, not full screen")
+
+    sub.add_parser("demo", parents=[common],
+                   help="run windowed on a throw-away data dir with a demo staff PIN")
+
+    sheet = sub.add_parser("sheet", parents=[common], help="render (and print) one sheet")
+    sheet.add_argument("--first-name", required=True)
+    sheet.add_argument("--language", choices=languages(), default="en")
+    sheet.add_argument("--discharged-at", help="e.g. 2026-11-25T15:30 (clinic time)")
+    sheet.add_argument("--companion")
+    sheet.add_argument("--indication", choices=[i.value for i in Indication],
+                       default=Indication.OTHER.value)
+    sheet.add_argument("--follow-up", help="the follow-up appointment, e.g. 2026-12-02T10:00")
+    sheet.add_argument("--large-print", action="store_true")
+    sheet.add_argument("--out", type=Path, required=True)
+    sheet.add_argument("--print", action="store_true", help="also send it to the printer")
+    sheet.add_argument("--printer", help="a CUPS queue (default: the config's printer)")
+
+    export = sub.add_parser("export", parents=[common], help="export discharges")
+    export.add_argument("--format", choices=("csv", "json"), required=True)
+    export.add_argument("--since", help="first day, e.g. 2026-11-01")
+    export.add_argument("--until", help="last day, inclusive")
+    export.add_argument("--out", type=Path)
+
+    sub.add_parser("check", parents=[common],
+                   help="validate config, content, database and printer")
+
+    staff = sub.add_parser("staff", parents=[common], help="staff accounts")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_sub.add_parser("add", parents=[common], help="add an account (PIN asked twice)")
+    add.add_argument("name")
+    add.add_argument("--admin", action="store_true")
+    staff_sub.add_parser("list", parents=[common], help="list accounts")
+
+    shots = sub.add_parser("screenshots", parents=[common],
+                           help="render every screen to PNG (offscreen)")
+    shots.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
+    "run": cmd_run, "demo": cmd_demo, "sheet": cmd_sheet, "export": cmd_export,
+    "staff": cmd_staff, "screenshots": cmd_screenshots,
+}
+
+
+def _first_command(args: list[str]) -> str | None:
+    """The command word, skipping global options and their values."""
+    skip_next = False
+    for arg in args:
+        if skip_next:
+            skip_next = False
+        elif arg in ("--data-dir", "--config"):
+            skip_next = True
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if _first_command(args_list) is None and not {"-h", "--help"} & set(args_list):
+        args_list.insert(0, "run")
+    args = _parser().parse_args(args_list)
+    args.data_dir = getattr(args, "data_dir", None)
+    args.config = getattr(args, "config", None)
+    args.windowed = getattr(args, "windowed", False)
+    try:
+        if args.command == "check":
+            return cmd_check(args, None)
+        config = load_config(args.config)
+        return HANDLERS[args.command](args, config)
+    except ConfigError as exc:
+        print(f"The config has problems:\n{exc}", file=sys.stderr)
+    except (ContentError, StoreError, CliError, PrintError) as exc:
+        print(f"discharge-kiosk: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("discharge-kiosk: stopped", file=sys.stderr)
+    return 1

@@ -1,0 +1,228 @@
+"""ClinicConfig: typed, validated, with defaults, read from a TOML file.
+
+Every problem is collected, not just the first, so `discharge-kiosk check` can list them all,
+each with its file and key. An unknown key is an error: a typo must never silently fall back
+to a default on a safety setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+DEMO_CONFIG_NAME = "demo_clinic.toml"
+
+
+class ConfigError(Exception):
+    """One or more problems in a config file; `problems` lists each with its key."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class ClinicSection:
+    name: str = "Demo Clinic"
+    phone: str = "+1 626 555 0100"
+    address: str = ""
+    timezone: str = "America/Los_Angeles"
+    region: str = "US"
+
+
+@dataclass(frozen=True)
+class PolicySection:
+    alcohol_hours: int = 24
+    min_observation_minutes: int = 60
+    spravato_rems: bool = False
+    extra_rules: list[str] = field(default_factory=lambda: ["no_big_decisions"])
+    allow_alone_in_rideshare: bool = False
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    idle_seconds: int = 120
+    idle_countdown_seconds: int = 30
+    staff_idle_seconds: int = 300
+    default_language: str = "en"
+    paper: Literal["letter", "a4"] = "letter"
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    backend: Literal["cups", "folder"] = "cups"
+    queue: str = "KioskPDF"
+    # "host:port" of the CUPS server; empty means the system default (or $CUPS_SERVER).
+    server: str = ""
+    # For the folder backend; relative paths are inside the data dir.
+    folder: str = "printed"
+    timeout_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class ClinicConfig:
+    clinic: ClinicSection = field(default_factory=ClinicSection)
+    follow_up_urls: dict[str, str] = field(default_factory=dict)
+    policy: PolicySection = field(default_factory=PolicySection)
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+    source: str = "<defaults>"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.clinic.timezone)
+
+    @property
+    def observation_minutes(self) -> int:
+        """Spravato (esketamine REMS) asks for at least two hours of monitoring."""
+        if self.policy.spravato_rems:
+            return max(self.policy.min_observation_minutes, 120)
+        return self.policy.min_observation_minutes
+
+    @property
+    def safety_rules(self) -> tuple[str, ...]:
+        """The core rules every patient acknowledges, then the clinic's own."""
+        core = ("no_driving", "no_alcohol", "rest")
+        return core + tuple(r for r in self.policy.extra_rules if r not in core)
+
+    def follow_up_url(self, language: str) -> str:
+        return self.follow_up_urls.get(language) or self.follow_up_urls.get("en", "")
+
+
+# Ranges for numbers a clinic may set; anything outside is surely a typo.
+_RANGES: dict[str, tuple[int, int]] = {
+    "policy.alcohol_hours": (24, 168),
+    "policy.min_observation_minutes": (30, 480),
+    "kiosk.idle_seconds": (30, 1800),
+    "kiosk.idle_countdown_seconds": (5, 300),
+    "kiosk.staff_idle_seconds": (30, 3600),
+    "printer.timeout_seconds": (5, 600),
+}
+
+
+def _type_name(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is Literal:
+        return " or ".join(repr(a) for a in get_args(tp))
+    if origin in (list, dict):
+        return "a list of text" if origin is list else "a table of text"
+    return {str: "text", int: "a whole number", bool: "true or false"}.get(tp, str(tp))
+
+
+def _check_value(value: Any, tp: Any) -> bool:
+    origin = get_origin(tp)
+    if origin is Literal:
+        return value in get_args(tp)
+    if origin is list:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        )
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(tp, type):
+        return isinstance(value, tp)
+    return False
+
+
+def _build(cls: type[Any], data: dict[str, Any], prefix: str, problems: list[str]) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls) if f.name != "source"}
+    for key in data:
+        if key not in known:
+            problems.append(f"unknown key '{prefix}{key}'")
+    values: dict[str, Any] = {}
+    for name in sorted(known):
+        if name not in data:
+            continue
+        tp = hints[name]
+        value = data[name]
+        key = f"{prefix}{name}"
+        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+            if not isinstance(value, dict):
+                problems.append(f"'{key}' must be a table [{key}]")
+                continue
+            values[name] = _build(tp, value, f"{key}.", problems)
+        elif not _check_value(value, tp):
+            problems.append(f"'{key}' must be {_type_name(tp)}, not {value!r}")
+        else:
+            values[name] = value
+    return cls(**values)
+
+
+def _semantic_problems(config: ClinicConfig) -> list[str]:
+    problems: list[str] = []
+    try:
+        ZoneInfo(config.clinic.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"'clinic.timezone' is not a known time zone: {config.clinic.timezone!r}")
+    if config.clinic.region not in phonenumbers.SUPPORTED_REGIONS:
+        problems.append(f"'clinic.region' is not a phone region: {config.clinic.region!r}")
+    else:
+        try:
+            parsed = phonenumbers.parse(config.clinic.phone, config.clinic.region)
+            valid = phonenumbers.is_valid_number(parsed)
+        except phonenumbers.NumberParseException:
+            valid = False
+        if not valid:
+            problems.append(f"'clinic.phone' is not a valid phone number: {config.clinic.phone!r}")
+    if not config.clinic.name.strip():
+        problems.append("'clinic.name' must not be empty")
+    for language, url in sorted(config.follow_up_urls.items()):
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.netloc:
+            problems.append(f"'follow_up_urls.{language}' must be an https:// address: {url!r}")
+    if "en" not in config.follow_up_urls:
+        problems.append("'follow_up_urls.en' is missing: every sheet needs a follow-up link")
+    sections = {"policy": config.policy, "kiosk": config.kiosk, "printer": config.printer}
+    for key, (low, high) in _RANGES.items():
+        section, name = key.split(".")
+        value = getattr(sections[section], name)
+        if not low <= value <= high:
+            problems.append(f"'{key}' must be between {low} and {high}, not {value}")
+    if config.printer.backend == "cups" and not config.printer.queue.strip():
+        problems.append("'printer.queue' must name a CUPS queue")
+    return problems
+
+
+def parse_config(text: str, source: str) -> ClinicConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [f"is not valid TOML: {exc}"]) from None
+    problems: list[str] = []
+    config = _build(ClinicConfig, data, "", problems)
+    if problems:
+        raise ConfigError(source, problems)
+    config = dataclasses.replace(config, source=source)
+    problems = _semantic_problems(config)
+    if problems:
+        raise ConfigError(source, problems)
+    return typing.cast(ClinicConfig, config)
+
+
+def load_config(path: Path | None = None) -> ClinicConfig:
+    """The clinic's config from `path`, or the demo clinic when no path is given."""
+    if path is None:
+        text = resources.files("kiosk").joinpath(DEMO_CONFIG_NAME).read_text(encoding="utf-8")
+        return parse_config(text, DEMO_CONFIG_NAME)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot be read: {exc.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), ["is not UTF-8 text"]) from None
+    return parse_config(text, str(path))
+
+

@@ -1,0 +1,219 @@
+"""Printers: a protocol, a CUPS backend that follows each job to its end, and a folder
+backend for development.
+
+Job titles are made only of the record id: cups-pdf puts the title in its file names and
+CUPS keeps job history, so a title must never hold patient data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from kiosk.clock import Clock
+from kiosk.config import ClinicConfig
+from kiosk.records import PrintStatus
+
+
+class PrintError(Exception):
+    """The printer could not be reached or refused the job."""
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    status: PrintStatus
+    job: str = ""
+    detail: str = ""
+
+
+class Printer(Protocol):
+    name: str
+
+    def submit(self, pdf: bytes, title: str) -> str:
+        """Send a PDF; returns a job reference. Raises PrintError."""
+        ...
+
+    def status(self, job: str) -> PrintStatus:
+        """The job's state now. Raises PrintError if the printer cannot be asked."""
+        ...
+
+    def cancel(self, job: str) -> None: ...
+
+
+def job_title(record_id: str) -> str:
+    return f"discharge-{record_id[:12]}"
+
+
+# IPP job-state values (RFC 8011 5.3.7).
+_JOB_STATES = {
+    3: PrintStatus.PENDING,  # pending
+    4: PrintStatus.HELD,  # pending-held
+    5: PrintStatus.PENDING,  # processing
+    6: PrintStatus.FAILED,  # processing-stopped: a filter or the device failed
+    7: PrintStatus.CANCELED,
+    8: PrintStatus.FAILED,  # aborted
+    9: PrintStatus.COMPLETED,  # the printer took the job; not proof that paper came out
+}
+
+
+def _split_server(server: str) -> tuple[str, int] | None:
+    if not server:
+        return None
+    host, _, port = server.rpartition(":")
+    if not host or not port.isdigit():
+        return server, 631
+    return host, int(port)
+
+
+class CupsPrinter:
+    def __init__(self, queue: str, server: str = "") -> None:
+        self.queue = queue
+        self.name = f"cups:{queue}"
+        self._server = _split_server(server)
+
+    def _connect(self) -> Any:
+        import cups  # imported here: pycups starts no work until a job is printed
+
+        try:
+            if self._server:
+                host, port = self._server
+                return cups.Connection(host=host, port=port)
+            return cups.Connection()
+        except RuntimeError as exc:
+            raise PrintError(f"cannot reach the print server: {exc}") from None
+
+    def submit(self, pdf: bytes, title: str) -> str:
+        import cups
+
+        conn = self._connect()
+        # A private temp file with a name that says nothing about the patient.
+        fd, path = tempfile.mkstemp(prefix="kiosk-", suffix=".pdf")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pdf)
+            job_id = conn.printFile(self.queue, path, title, {})
+        except cups.IPPError as exc:
+            status, message = exc.args if len(exc.args) == 2 else (0, str(exc))
+            raise PrintError(f"the queue {self.queue} refused the job ({status}: {message})"
+                             ) from None
+        except RuntimeError as exc:
+            raise PrintError(f"cannot reach the print server: {exc}") from None
+        finally:
+            os.unlink(path)
+        return str(job_id)
+
+    def status(self, job: str) -> PrintStatus:
+        import cups
+
+        conn = self._connect()
+        try:
+            attrs = conn.getJobAttributes(int(job), requested_attributes=["job-state"])
+        except (cups.IPPError, RuntimeError) as exc:
+            raise PrintError(f"cannot read job {job}: {exc}") from None
+        return _JOB_STATES.get(int(attrs.get("job-state", 0)), PrintStatus.FAILED)
+
+    def cancel(self, job: str) -> None:
+        import cups
+
+        # Best effort: the job may already be gone.
+        with contextlib.suppress(cups.IPPError, RuntimeError, PrintError):
+            self._connect().cancelJob(int(job))
+
+    def problems(self) -> list[str]:
+        """What stops this queue from printing now, for `discharge-kiosk check`."""
+        import cups
+
+        try:
+            conn = self._connect()
+            attrs = conn.getPrinterAttributes(
+                self.queue, requested_attributes=["printer-state", "printer-is-accepting-jobs"])
+        except PrintError as exc:
+            return [str(exc)]
+        except (cups.IPPError, RuntimeError):
+            return [f"the CUPS queue {self.queue!r} does not exist"]
+        found = []
+        if attrs.get("printer-state") == 5:
+            found.append(f"the CUPS queue {self.queue!r} is stopped (paused)")
+        if not attrs.get("printer-is-accepting-jobs", True):
+            found.append(f"the CUPS queue {self.queue!r} is rejecting jobs")
+        return found
+
+
+_SAFE_TITLE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class FolderPrinter:
+    """Writes each job to a folder as TITLE.pdf; for development and the demo."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.name = f"folder:{folder}"
+
+    def submit(self, pdf: bytes, title: str) -> str:
+        if not _SAFE_TITLE.fullmatch(title):
+            raise PrintError(f"unsafe job title {title!r}")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            target = self.folder / f"{title}.pdf"
+            partial = target.with_suffix(".part")
+            partial.write_bytes(pdf)
+            os.chmod(partial, 0o600)
+            partial.replace(target)  # atomic: a reader never sees half a sheet
+        except OSError as exc:
+            raise PrintError(f"cannot write to {self.folder}: {exc.strerror}") from None
+        return title
+
+    def status(self, job: str) -> PrintStatus:
+        exists = (self.folder / f"{job}.pdf").exists()
+        return PrintStatus.COMPLETED if exists else PrintStatus.FAILED
+
+    def cancel(self, job: str) -> None:
+        return None
+
+    def problems(self) -> list[str]:
+        return [] if os.access(self.folder.parent, os.W_OK) else [
+            f"the print folder {self.folder} is not writable"]
+
+
+def printer_from_config(config: ClinicConfig, data_dir: Path,
+                        queue_override: str | None = None) -> CupsPrinter | FolderPrinter:
+    if queue_override:
+        return CupsPrinter(queue_override, config.printer.server)
+    if config.printer.backend == "folder":
+        folder = Path(config.printer.folder)
+        return FolderPrinter(folder if folder.is_absolute() else data_dir / folder)
+    return CupsPrinter(config.printer.queue, config.printer.server)
+
+
+def print_and_follow(printer: Printer, pdf: bytes, title: str, *, timeout: timedelta,
+                     clock: Clock, sleep: Callable[[float], None] = time.sleep,
+                     poll_seconds: float = 0.25) -> PrintOutcome:
+    """Submit and follow the job until it ends or the timeout passes. Never raises:
+    a printer fault becomes an outcome that the record keeps."""
+    try:
+        job = printer.submit(pdf, title)
+    except PrintError as exc:
+        return PrintOutcome(PrintStatus.FAILED, "", str(exc))
+    deadline = clock.now() + timeout
+    while True:
+        try:
+            status = printer.status(job)
+        except PrintError as exc:
+            return PrintOutcome(PrintStatus.FAILED, job, str(exc))
+        if status.is_final and status is not PrintStatus.HELD:
+            return PrintOutcome(status, job)
+        if clock.now() >= deadline:
+            # A sheet that comes out long after the patient left helps nobody and could be
+            # picked up by the next patient: cancel it, staff can reprint.
+            printer.cancel(job)
+            final = PrintStatus.HELD if status is PrintStatus.HELD else PrintStatus.TIMED_OUT
+            return PrintOutcome(final, job, f"no result within {timeout.total_seconds():.0f} s")
+        sleep(poll_seconds)

@@ -1,0 +1,67 @@
+"""The composition root: builds the store, staff directory, printer and service for a data
+dir and config. The CLI and the GUI both start here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import platformdirs
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import ClinicConfig
+from kiosk.content import load_content
+from kiosk.printing import Printer, printer_from_config
+from kiosk.records import Discharge
+from kiosk.service import DischargeService
+from kiosk.staff import StaffDirectory, load_pepper
+from kiosk.store import Store, ensure_private_dir
+
+DATA_DIR_ENV = "KIOSK_DATA_DIR"
+
+
+def resolve_data_dir(explicit: Path | None) -> Path:
+    """--data-dir, else $KIOSK_DATA_DIR, else the platform's user data dir."""
+    if explicit is not None:
+        return explicit.expanduser().resolve()
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_data_dir("discharge-kiosk", appauthor=False))
+
+
+def render_sheet_for(record: Discharge, config: ClinicConfig, discharged_at: datetime,
+                     *, large_print: bool = False) -> bytes:
+    # Imported on first use: reportlab's imports would otherwise slow every start.
+    from printouts.sheet import render_sheet
+
+    content = load_content(record.patient.language)
+    return render_sheet(record, content, config, discharged_at=discharged_at,
+                        large_print=large_print)
+
+
+@dataclass
+class Runtime:
+    config: ClinicConfig
+    data_dir: Path
+    clock: Clock
+    store: Store
+    staff: StaffDirectory
+    printer: Printer
+    service: DischargeService
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_runtime(config: ClinicConfig, data_dir: Path, *, clock: Clock | None = None,
+                 printer: Printer | None = None) -> Runtime:
+    clock = clock or SystemClock()
+    ensure_private_dir(data_dir)
+    store = Store.open_in(data_dir)
+    staff = StaffDirectory(store, load_pepper(data_dir), clock)
+    printer = printer or printer_from_config(config, data_dir)
+    service = DischargeService(store, config, clock, printer, render_sheet_for)
+    return Runtime(config, data_dir, clock, store, staff, printer, service)

@@ -1,0 +1,159 @@
+"""The discharge service: applies flow events, saves every step, prints the sheet.
+
+Qt-free and synchronous. The UI runs it on a worker thread; the CLI and tests call it
+directly. Rendering is injected (`SheetRenderer`) so the core does not depend on reportlab
+layout code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from kiosk import flow, validation
+from kiosk.clock import Clock
+from kiosk.config import ClinicConfig
+from kiosk.content import load_content
+from kiosk.flow import DischargeState, Event
+from kiosk.printing import Printer, PrintOutcome, job_title, print_and_follow
+from kiosk.records import (
+    Companion,
+    Discharge,
+    Indication,
+    Patient,
+    PrintStatus,
+    RideType,
+    new_id,
+)
+from kiosk.store import Store
+
+log = logging.getLogger(__name__)
+
+SheetRenderer = Callable[[Discharge, ClinicConfig, datetime], bytes]
+"""(record, config, discharged_at) -> PDF bytes."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Started(flow.Event):
+    """The first save of a discharge: staff entered the patient."""
+
+
+class DischargeService:
+    def __init__(self, store: Store, config: ClinicConfig, clock: Clock, printer: Printer,
+                 render_sheet: SheetRenderer) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.printer = printer
+        self.render_sheet = render_sheet
+
+    @property
+    def policy(self) -> flow.Policy:
+        return flow.Policy(
+            observation_minutes=self.config.observation_minutes,
+            allow_alone_in_rideshare=self.config.policy.allow_alone_in_rideshare,
+        )
+
+    def context(self) -> flow.Context:
+        return flow.Context(now=self.clock.now(), policy=self.policy)
+
+    def start(self, *, first_name: str, last_initial: str, language: str,
+              infusion_ended_at: datetime, staff_actor: str,
+              indication: Indication = Indication.OTHER, first_session: bool = True,
+              follow_up_at: datetime | None = None, record_id: str | None = None
+              ) -> DischargeState:
+        """Validate what staff typed and save the new discharge. Raises InvalidInput."""
+        now = self.clock.now()
+        load_content(language)  # an unknown language fails here, before anything is saved
+        valid = validation.gather({
+            "first_name": lambda: validation.first_name(first_name),
+            "last_initial": lambda: validation.last_initial(last_initial),
+            "infusion_ended_at": lambda: validation.infusion_ended_at(infusion_ended_at, now),
+        })
+        patient = Patient(
+            first_name=valid["first_name"],
+            last_initial=valid["last_initial"],
+            language=language,
+            indication=indication,
+            first_session=first_session,
+        )
+        record = Discharge(
+            id=record_id or new_id(),
+            patient=patient,
+            infusion_ended_at=valid["infusion_ended_at"],
+            started_at=now,
+            started_by=staff_actor,
+            rules=self.config.safety_rules,
+            follow_up_at=follow_up_at,
+        )
+        state = flow.start(record)
+        self.store.save(state, Started(id=f"start-{record.id}", actor=staff_actor), now)
+        return state
+
+    def apply(self, state: DischargeState, event: Event) -> DischargeState:
+        """Apply an event and save the result in one transaction. Raises TransitionRefused.
+
+        Saving an event id twice is harmless: the stored state is returned.
+        """
+        ctx = self.context()
+        new_state = flow.apply(state, event, ctx)
+        if not self.store.save(new_state, event, ctx.now, _audit_detail(new_state, event)):
+            return self.store.load(state.record.id)
+        return new_state
+
+    def confirm_companion(self, state: DischargeState, *, name: str, phone: str,
+                          relationship: str = "",
+                          ride_type: RideType = RideType.COMPANION_DRIVES) -> DischargeState:
+        """Validate the companion's details and record their promise. Raises InvalidInput."""
+        valid = validation.gather({
+            "companion_name": lambda: validation.companion_name(name),
+            "phone": lambda: validation.phone(phone, self.config.clinic.region),
+        })
+        number: validation.Phone = valid["phone"]
+        companion = Companion(
+            name=valid["companion_name"], phone_e164=number.e164, phone_raw=number.raw,
+            relationship=relationship, ride_type=ride_type, confirmed_at=self.clock.now(),
+        )
+        return self.apply(state, flow.CompanionConfirmed(companion=companion))
+
+    def print_sheet(self, state: DischargeState, *, actor: str = "kiosk") -> DischargeState:
+        """Render and print the sheet, then record how it went. Never loses the record:
+        a render or printer fault is recorded as a failed print."""
+        outcome = self._render_and_print(state.record)
+        if outcome.status is not PrintStatus.COMPLETED:
+            log.warning("print of %s ended %s: %s", job_title(state.record.id),
+                        outcome.status.value, outcome.detail)
+        event = flow.PrintFinished(status=outcome.status, job=outcome.job, actor=actor)
+        return self.apply(state, event)
+
+    def _render_and_print(self, record: Discharge) -> PrintOutcome:
+        try:
+            pdf = self.render_sheet(record, self.config, self.clock.now())
+        except Exception as exc:  # any layout fault must still leave a saved record
+            log.exception("rendering the sheet for %s failed", job_title(record.id))
+            return PrintOutcome(PrintStatus.FAILED, "", f"render failed: {type(exc).__name__}")
+        return print_and_follow(
+            self.printer, pdf, job_title(record.id),
+            timeout=timedelta(seconds=self.config.printer.timeout_seconds), clock=self.clock,
+        )
+
+    def open_discharges(self) -> list[DischargeState]:
+        return self.store.discharges(open_only=True)
+
+
+def _audit_detail(state: DischargeState, event: Event) -> str:
+    """What an audit row says besides who/what/when: facts, never names."""
+    parts = [f"step={state.step.value}"]
+    if isinstance(event, flow.RuleAcknowledged):
+        parts.append(f"rule={event.rule}")
+    elif isinstance(event, flow.ReadinessRecorded):
+        parts.append(f"padss={event.readiness.total}")
+    elif isinstance(event, flow.PrintFinished):
+        parts.append(f"print={event.status.value} job={event.job}")
+    elif isinstance(event, flow.SignedOff):
+        parts.append("sheet_in_hand=yes companion_present=yes")
+    elif isinstance(event, flow.HelpRequested) and event.reason:
+        parts.append(f"reason={event.reason}")
+    return " ".join(parts)

@@ -1,0 +1,134 @@
+"""Staff accounts: one per person, PINs hashed with Argon2id plus a pepper kept outside the
+database, and an online lockout that survives a restart (a 6-digit PIN can be guessed offline,
+so the lockout and the pepper are what protect it)."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from kiosk.clock import Clock
+from kiosk.records import new_id
+from kiosk.store import Store, ensure_private_dir
+
+PEPPER_NAME = "pepper"
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = timedelta(minutes=15)
+PIN_PATTERN = re.compile(r"[0-9]{6,12}")
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+
+
+class StaffError(Exception):
+    """A refused staff action; `code` is a content key under staff.errors."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        super().__init__(detail or code)
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    name: str
+    is_admin: bool
+    disabled: bool
+
+    @property
+    def actor(self) -> str:
+        """How this person appears in audit rows and on records."""
+        return f"staff:{self.id}"
+
+
+def load_pepper(data_dir: Path) -> bytes:
+    """The pepper file, made on first use with 0600."""
+    ensure_private_dir(data_dir)
+    path = data_dir / PEPPER_NAME
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    os.chmod(path, 0o600)
+    return path.read_text().strip().encode()
+
+
+def check_pin_format(pin: str) -> None:
+    if not PIN_PATTERN.fullmatch(pin):
+        raise StaffError("pin_format", "A PIN is 6 to 12 digits.")
+
+
+class StaffDirectory:
+    def __init__(self, store: Store, pepper: bytes, clock: Clock) -> None:
+        self.store = store
+        self.pepper = pepper
+        self.clock = clock
+
+    def _peppered(self, pin: str) -> bytes:
+        return self.pepper + b":" + pin.encode()
+
+    def add(self, name: str, pin: str, *, admin: bool = False, actor: str = "cli") -> StaffMember:
+        name = name.strip()
+        if not name or len(name) > 60:
+            raise StaffError("name", "A staff name is 1 to 60 characters.")
+        check_pin_format(pin)
+        if self.find(name) is not None:
+            raise StaffError("exists", f"There is already an account named {name!r}.")
+        member = StaffMember(id=new_id()[:12], name=name, is_admin=admin, disabled=False)
+        now = self.clock.now()
+        with self.store.db.atomic():
+            self.store.db.table("staff").insert({
+                "id": member.id, "name": name, "pin_hash": _hasher.hash(self._peppered(pin)),
+                "is_admin": int(admin), "disabled": 0, "failed_attempts": 0,
+                "locked_until": None, "created_at": now.isoformat(),
+            })
+            self.store._append_audit(now, actor, "StaffAdded", "", f"staff={member.id}")
+        return member
+
+    def find(self, name: str) -> StaffMember | None:
+        rows = list(self.store.db.query("SELECT * FROM staff WHERE name = ?", [name.strip()]))
+        return _member(rows[0]) if rows else None
+
+    def members(self, *, include_disabled: bool = False) -> list[StaffMember]:
+        rows = self.store.db.query("SELECT * FROM staff ORDER BY name")
+        return [m for m in map(_member, rows) if include_disabled or not m.disabled]
+
+    def verify(self, staff_id: str, pin: str) -> StaffMember:
+        """The member if the PIN is right; StaffError otherwise. Every attempt is audited."""
+        now = self.clock.now()
+        rows = list(self.store.db.query("SELECT * FROM staff WHERE id = ?", [staff_id]))
+        if not rows or rows[0]["disabled"]:
+            self.store.audit(now, "kiosk", "LoginFailed", "", f"staff={staff_id} unknown")
+            raise StaffError("unknown")
+        row = rows[0]
+        locked_until = row["locked_until"]
+        if locked_until and datetime.fromisoformat(locked_until) > now:
+            self.store.audit(now, f"staff:{staff_id}", "LoginRefused", "", "locked")
+            raise StaffError("locked")
+        try:
+            _hasher.verify(row["pin_hash"], self._peppered(pin))
+        except (VerificationError, InvalidHashError):
+            failures = int(row["failed_attempts"]) + 1
+            lock = (now + LOCKOUT).isoformat() if failures >= MAX_FAILED_ATTEMPTS else None
+            with self.store.db.atomic():
+                self.store.db.table("staff").update(staff_id, {
+                    "failed_attempts": 0 if lock else failures, "locked_until": lock})
+                self.store._append_audit(now, f"staff:{staff_id}", "LoginFailed", "",
+                                         "locked" if lock else f"attempt={failures}")
+            raise StaffError("locked" if lock else "wrong_pin") from None
+        with self.store.db.atomic():
+            self.store.db.table("staff").update(
+                staff_id, {"failed_attempts": 0, "locked_until": None})
+            self.store._append_audit(now, f"staff:{staff_id}", "Login", "", "")
+        return _member(row)
+
+
+def _member(row: dict[str, object]) -> StaffMember:
+    return StaffMember(id=str(row["id"]), name=str(row["name"]),
+                       is_admin=bool(row["is_admin"]), disabled=bool(row["disabled"]))

@@ -1,0 +1,309 @@
+"""SQLite storage through sqlite-utils: migrations, WAL + synchronous=FULL, one transaction
+per step with its audit row, idempotent saves, and an append-only, hash-chained audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.flow import DischargeState, Event, Step
+from kiosk.records import Discharge
+from kiosk.serialize import from_data, to_data
+
+DB_NAME = "kiosk.db"
+GENESIS_HASH = "0" * 64
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says what staff should do."""
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: str
+    actor: str
+    action: str
+    discharge_id: str
+    detail: str
+    prev_hash: str
+    hash: str
+
+
+def _canonical(at: str, actor: str, action: str, discharge_id: str, detail: str) -> str:
+    return json.dumps([at, actor, action, discharge_id, detail], ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def audit_hash(prev_hash: str, at: str, actor: str, action: str, discharge_id: str,
+               detail: str) -> str:
+    payload = prev_hash + _canonical(at, actor, action, discharge_id, detail)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# --- Migrations: append only; each runs once, in its own transaction, in order.
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db.table("discharges").create(
+        {
+            "id": str, "step": str, "resume_step": str, "started_at": str,
+            "infusion_ended_at": str, "discharged_at": str, "print_status": str,
+            "language": str, "first_name": str, "record": str, "event_count": int,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db.table("discharges").create_index(["started_at"])
+    db.table("discharges").create_index(["step"])
+    db.table("events").create(
+        {"id": str, "discharge_id": str, "seq": int, "kind": str, "actor": str, "at": str,
+         "step_after": str, "data": str},
+        pk="id",
+        foreign_keys=[("discharge_id", "discharges", "id")],
+    )
+    db.table("events").create_index(["discharge_id", "seq"], unique=True)
+    db.table("audit").create(
+        {"id": int, "at": str, "actor": str, "action": str, "discharge_id": str,
+         "detail": str, "prev_hash": str, "hash": str},
+        pk="id",
+    )
+    db.table("staff").create(
+        {"id": str, "name": str, "pin_hash": str, "is_admin": int, "disabled": int,
+         "failed_attempts": int, "locked_until": str, "created_at": str},
+        pk="id",
+    )
+    db.table("staff").create_index(["name"], unique=True)
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial,)
+
+# Re-created after every migration: sqlite-utils' table.transform() drops triggers silently.
+APPEND_ONLY_TABLES = ("audit", "events")
+
+
+def _ensure_append_only_triggers(db: sqlite_utils.Database) -> None:
+    for table in APPEND_ONLY_TABLES:
+        for op in ("UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
+def _private_file(path: Path) -> None:
+    # Create the file 0600 before SQLite opens it, so it is never briefly world-readable.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        ensure_private_dir(path.parent)
+        if path.exists() and path.stat().st_size > 0:
+            _check_header(path)
+        _private_file(path)
+        try:
+            conn = sqlite3.connect(path, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            with self.db.ensure_autocommit_on():
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"The database {path} cannot be read ({exc}). It was left untouched. "
+                "Ask your administrator to restore it from backup."
+            ) from None
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{path}{suffix}")
+            if side.exists():
+                os.chmod(side, 0o600)
+
+    @classmethod
+    def open_in(cls, data_dir: Path) -> Store:
+        ensure_private_dir(data_dir)
+        return cls(data_dir / DB_NAME)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- schema
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        for version, migration in enumerate(MIGRATIONS, start=1):
+            if self.schema_version >= version:
+                continue
+            with self.db.atomic():
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {version}")
+        _ensure_append_only_triggers(self.db)
+
+    def missing_triggers(self) -> list[str]:
+        present = {row[0] for row in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        wanted = [f"{t}_no_{op}" for t in APPEND_ONLY_TABLES for op in ("update", "delete")]
+        return [name for name in wanted if name not in present]
+
+    # --- discharges
+
+    def save(self, state: DischargeState, event: Event, at: datetime, detail: str = "") -> bool:
+        """Save the state an event led to, with the event and its audit row, atomically.
+
+        Returns False (and changes nothing) when this event id was saved before.
+        """
+        record = state.record
+        with self.db.atomic():
+            if self.db.execute("SELECT 1 FROM events WHERE id = ?", [event.id]).fetchone():
+                return False
+            count = self.db.execute(
+                "SELECT COUNT(*) FROM events WHERE discharge_id = ?", [record.id]
+            ).fetchone()[0]
+            self.db.table("discharges").upsert(
+                {
+                    "id": record.id,
+                    "step": state.step.value,
+                    "resume_step": state.resume_step.value if state.resume_step else None,
+                    "started_at": record.started_at.isoformat(),
+                    "infusion_ended_at": record.infusion_ended_at.isoformat(),
+                    "discharged_at": record.discharged_at.isoformat()
+                    if record.discharged_at else None,
+                    "print_status": record.print_status.value,
+                    "language": record.patient.language,
+                    "first_name": record.patient.first_name,
+                    "record": json.dumps(to_data(record), ensure_ascii=False, sort_keys=True),
+                    "event_count": count + 1,
+                    "updated_at": at.isoformat(),
+                },
+                pk="id",
+            )
+            self.db.table("events").insert(
+                {
+                    "id": event.id, "discharge_id": record.id, "seq": count + 1,
+                    "kind": event.kind, "actor": event.actor, "at": at.isoformat(),
+                    "step_after": state.step.value,
+                    "data": json.dumps(to_data(event), ensure_ascii=False, sort_keys=True),
+                }
+            )
+            self._append_audit(at, event.actor, event.kind, record.id,
+                               detail or f"step={state.step.value}")
+        return True
+
+    def load(self, discharge_id: str) -> DischargeState:
+        row = self.db.execute(
+            "SELECT step, resume_step, record FROM discharges WHERE id = ?", [discharge_id]
+        ).fetchone()
+        if row is None:
+            raise KeyError(discharge_id)
+        return _state_from_row(*row)
+
+    def discharges(self, *, since: datetime | None = None, until: datetime | None = None,
+                   open_only: bool = False) -> list[DischargeState]:
+        where, params = ["1 = 1"], []
+        if since is not None:
+            where.append("started_at >= ?")
+            params.append(since.isoformat())
+        if until is not None:
+            where.append("started_at < ?")
+            params.append(until.isoformat())
+        if open_only:
+            where.append("step NOT IN (?, ?)")
+            params.extend([Step.DISCHARGED.value, Step.VOIDED.value])
+        rows = self.db.execute(
+            f"SELECT step, resume_step, record FROM discharges WHERE {' AND '.join(where)} "
+            "ORDER BY started_at", params,
+        ).fetchall()
+        return [_state_from_row(*row) for row in rows]
+
+    def events(self, discharge_id: str) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM events WHERE discharge_id = ? ORDER BY seq", [discharge_id]))
+
+    # --- audit
+
+    def audit(self, at: datetime, actor: str, action: str, discharge_id: str = "",
+              detail: str = "") -> None:
+        """An audit row for an action that changes no discharge (a login, an export)."""
+        with self.db.atomic():
+            self._append_audit(at, actor, action, discharge_id, detail)
+
+    def _append_audit(self, at: datetime, actor: str, action: str, discharge_id: str,
+                      detail: str) -> None:
+        last = self.db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[0] if last else GENESIS_HASH
+        stamp = at.isoformat()
+        self.db.table("audit").insert({
+            "at": stamp, "actor": actor, "action": action, "discharge_id": discharge_id,
+            "detail": detail, "prev_hash": prev,
+            "hash": audit_hash(prev, stamp, actor, action, discharge_id, detail),
+        })
+
+    def audit_rows(self, discharge_id: str | None = None) -> list[AuditRow]:
+        sql, params = "SELECT * FROM audit", []
+        if discharge_id is not None:
+            sql += " WHERE discharge_id = ?"
+            params.append(discharge_id)
+        return [AuditRow(**row) for row in self.db.query(sql + " ORDER BY id", params)]
+
+    def first_broken_audit_row(self) -> int | None:
+        """The id of the first row whose hash does not follow from the one before, if any."""
+        prev = GENESIS_HASH
+        for row in self._iter_audit():
+            expected = audit_hash(prev, row.at, row.actor, row.action, row.discharge_id,
+                                  row.detail)
+            if row.prev_hash != prev or row.hash != expected:
+                return row.id
+            prev = row.hash
+        return None
+
+    def _iter_audit(self) -> Iterator[AuditRow]:
+        for row in self.db.query("SELECT * FROM audit ORDER BY id"):
+            yield AuditRow(**row)
+
+    def integrity_ok(self) -> bool:
+        return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is not a database, before SQLite is let near it."""
+    with path.open("rb") as handle:
+        head = handle.read(len(_SQLITE_HEADER))
+    if head != _SQLITE_HEADER:
+        raise StoreError(
+            f"The file {path} is not a kiosk database (it may be damaged). It was left "
+            "untouched. Ask your administrator to restore it from backup."
+        )
+
+
+def _state_from_row(step: str, resume_step: str | None, record: str) -> DischargeState:
+    return DischargeState(
+        step=Step(step),
+        record=from_data(Discharge, json.loads(record)),
+        resume_step=Step(resume_step) if resume_step else None,
+    )

@@ -1,0 +1,126 @@
+"""Validators for what people type. Each refusal carries a content key, so the screen and the
+CLI explain it in the person's language with the same words."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+
+NAME_MAX_CHARS = 40
+
+# Bidi embeddings, overrides and isolates can make a name display differently from how it
+# is stored, so they are refused outright.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+@dataclass(frozen=True)
+class Invalid(Exception):
+    """A refused value. `field` names the input; `message_key` is a content key under errors."""
+
+    field: str
+    message_key: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message_key}"
+
+
+def clean_text(raw: str, *, field: str, max_chars: int = NAME_MAX_CHARS) -> str:
+    """NFC-normalise and trim; refuse empty, too long, control or bidi-override characters."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if not text:
+        raise Invalid(field, "errors.empty")
+    for char in text:
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            # Zero-width joiners are legitimate inside emoji and some scripts.
+            if char in ("\u200d", "\u200c"):
+                continue
+            raise Invalid(field, "errors.control_chars")
+    if len(text) > max_chars:
+        raise Invalid(field, "errors.too_long")
+    return text
+
+
+def first_name(raw: str) -> str:
+    return clean_text(raw, field="first_name")
+
+
+def last_initial(raw: str) -> str:
+    """One letter, stored upper-case; a trailing dot is forgiven."""
+    text = unicodedata.normalize("NFC", raw).strip().rstrip(".").strip()
+    if not text:
+        raise Invalid("last_initial", "errors.empty")
+    if len(text) != 1 or not text.isalpha():
+        raise Invalid("last_initial", "errors.initial")
+    return text.upper()
+
+
+def companion_name(raw: str) -> str:
+    return clean_text(raw, field="companion_name")
+
+
+@dataclass(frozen=True)
+class Phone:
+    e164: str
+    raw: str
+    extension: str = ""
+
+
+def phone(raw: str, region: str) -> Phone:
+    """A phone number valid for the clinic's region; E.164 is stored with the raw input."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if not text:
+        raise Invalid("phone", "errors.empty")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text) or len(text) > 40:
+        raise Invalid("phone", "errors.phone")
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise Invalid("phone", "errors.phone") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise Invalid("phone", "errors.phone")
+    extension = parsed.extension or ""
+    parsed.extension = None
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return Phone(e164=e164, raw=text, extension=extension)
+
+
+# A clock a few minutes fast on the staff tablet should not block a discharge.
+_FUTURE_TOLERANCE = timedelta(minutes=2)
+_OLDEST_INFUSION = timedelta(hours=24)
+
+
+def infusion_ended_at(when: datetime, now: datetime) -> datetime:
+    if when.tzinfo is None:
+        raise ValueError("infusion end time must be timezone-aware")
+    if when > now + _FUTURE_TOLERANCE:
+        raise Invalid("infusion_ended_at", "errors.future_time")
+    if when < now - _OLDEST_INFUSION:
+        raise Invalid("infusion_ended_at", "errors.too_old")
+    return when
+
+
+class InvalidInput(Exception):
+    """Several fields refused at once, so a form can show every message together."""
+
+    def __init__(self, errors: list[Invalid]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def gather(checks: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run every check; return their values, or raise InvalidInput with every refusal."""
+    values: dict[str, Any] = {}
+    errors: list[Invalid] = []
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except Invalid as exc:
+            errors.append(exc)
+    if errors:
+        raise InvalidInput(errors)
+    return values

@@ -1,0 +1,56 @@
+"""Shared fixtures: a manual clock, the demo config, a real SQLite data dir, a real CUPS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.clock import ManualClock
+from kiosk.config import ClinicConfig, load_config
+from kiosk.printing import FolderPrinter
+from kiosk.runtime import Runtime, open_runtime
+from kiosk.staff import StaffMember
+from tests.cups_server import CupsServer, start_cups
+
+LA = ZoneInfo("America/Los_Angeles")
+STAFF_PIN = "246810"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 25, 14, 0, tzinfo=LA))
+
+
+@pytest.fixture
+def config() -> ClinicConfig:
+    return load_config()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def runtime(config: ClinicConfig, data_dir: Path, clock: ManualClock) -> Iterator[Runtime]:
+    rt = open_runtime(config, data_dir, clock=clock,
+                      printer=FolderPrinter(data_dir / "printed"))
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def nurse(runtime: Runtime) -> StaffMember:
+    return runtime.staff.add("Nurse Test", STAFF_PIN)
+
+
+@pytest.fixture(scope="session")
+def cups() -> Iterator[CupsServer]:
+    server = start_cups()
+    server.add_pdf_queue("KioskPDF")
+    yield server
+    server.stop()

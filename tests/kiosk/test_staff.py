@@ -1,0 +1,61 @@
+"""Staff accounts: Argon2id with a pepper, lockout that survives a restart, audited logins."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from kiosk.clock import ManualClock
+from kiosk.runtime import Runtime, open_runtime
+from kiosk.staff import MAX_FAILED_ATTEMPTS, PEPPER_NAME, StaffError, StaffMember
+from tests.conftest import STAFF_PIN
+
+
+def test_pins_are_argon2id_hashes_never_the_pin(runtime: Runtime, nurse: StaffMember) -> None:
+    row = next(runtime.store.db.query("SELECT pin_hash FROM staff"))
+    assert row["pin_hash"].startswith("$argon2id$")
+    assert STAFF_PIN not in row["pin_hash"]
+    pepper = runtime.data_dir / PEPPER_NAME
+    assert stat.S_IMODE(pepper.stat().st_mode) == 0o600
+
+
+def test_right_pin_signs_in_and_is_audited(runtime: Runtime, nurse: StaffMember) -> None:
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+    actions = [r.action for r in runtime.store.audit_rows()]
+    assert actions[-1] == "Login"
+    assert all(STAFF_PIN not in r.detail for r in runtime.store.audit_rows())
+
+
+def test_wrong_pin_is_refused_and_audited(runtime: Runtime, nurse: StaffMember) -> None:
+    with pytest.raises(StaffError) as refused:
+        runtime.staff.verify(nurse.id, "000000")
+    assert refused.value.code == "wrong_pin"
+    assert runtime.store.audit_rows()[-1].action == "LoginFailed"
+
+
+def test_five_misses_lock_the_account_across_a_restart(
+        runtime: Runtime, nurse: StaffMember, clock: ManualClock, data_dir: Path) -> None:
+    for _ in range(MAX_FAILED_ATTEMPTS - 1):
+        with pytest.raises(StaffError, match="wrong_pin"):
+            runtime.staff.verify(nurse.id, "000000")
+    with pytest.raises(StaffError) as refused:
+        runtime.staff.verify(nurse.id, "000000")
+    assert refused.value.code == "locked"
+    runtime.close()
+
+    restarted = open_runtime(runtime.config, data_dir, clock=clock)
+    with pytest.raises(StaffError) as still_locked:
+        restarted.staff.verify(nurse.id, STAFF_PIN)  # even the right PIN
+    assert still_locked.value.code == "locked"
+    clock.advance(minutes=15, seconds=1)
+    assert restarted.staff.verify(nurse.id, STAFF_PIN).id == nurse.id
+    restarted.close()
+
+
+def test_pin_format_and_unique_names(runtime: Runtime, nurse: StaffMember) -> None:
+    with pytest.raises(StaffError, match="6 to 12"):
+        runtime.staff.add("Short Pin", "123")
+    with pytest.raises(StaffError, match="already"):
+        runtime.staff.add("Nurse Test", "1234567")

@@ -1,0 +1,88 @@
+"""What people type: names, initials, phones and times, refused kindly or kept exactly."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kiosk import validation
+from kiosk.content import load_content
+from kiosk.validation import Invalid
+
+NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("raw", "key"), [
+    ("", "errors.empty"),
+    ("   \t ", "errors.empty"),
+    ("A" * 41, "errors.too_long"),
+    ("Ana\x07", "errors.control_chars"),
+    ("Ana\u202eevil", "errors.control_chars"),
+    ("Ana\nBeth", "errors.control_chars"),
+])
+def test_bad_names_are_refused_with_a_message_in_every_language(raw: str, key: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        validation.first_name(raw)
+    assert refused.value.message_key == key
+    for language in ("en", "es"):
+        assert load_content(language).text(key)
+
+
+@pytest.mark.parametrize("name", ["José", "Ñúñez", "Nguyễn Thị Minh", "O'Brien-Smith", "李"])
+def test_real_names_are_kept_exactly(name: str) -> None:
+    assert validation.first_name(f"  {name} ") == unicodedata.normalize("NFC", name)
+
+
+def test_names_are_stored_in_nfc() -> None:
+    decomposed = "Jose\u0301"
+    assert validation.first_name(decomposed) == "José"
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_either_kept_as_nfc_or_refused(raw: str) -> None:
+    try:
+        value = validation.first_name(raw)
+    except Invalid as refused:
+        assert refused.message_key.startswith("errors.")
+    else:
+        assert value == unicodedata.normalize("NFC", raw).strip()
+        assert 0 < len(value) <= validation.NAME_MAX_CHARS
+
+
+def test_last_initial_is_one_letter_upper_cased() -> None:
+    assert validation.last_initial(" r. ") == "R"
+    assert validation.last_initial("ñ") == "Ñ"
+    for bad in ("", "Ro", "4"):
+        with pytest.raises(Invalid):
+            validation.last_initial(bad)
+
+
+def test_phone_numbers_are_checked_for_the_clinic_region() -> None:
+    phone = validation.phone("(626) 555-0199", "US")
+    assert phone.e164 == "+16265550199"
+    assert phone.raw == "(626) 555-0199"
+    with_ext = validation.phone("626-555-0199 ext. 12", "US")
+    assert with_ext.e164 == "+16265550199" and with_ext.extension == "12"
+    for bad in ("123", "555-0199", "call me", "+1 000 000 0000", ""):
+        with pytest.raises(Invalid) as refused:
+            validation.phone(bad, "US")
+        assert refused.value.field == "phone"
+
+
+def test_an_infusion_end_in_the_future_is_refused() -> None:
+    with pytest.raises(Invalid) as refused:
+        validation.infusion_ended_at(NOW + timedelta(minutes=30), NOW)
+    assert refused.value.message_key == "errors.future_time"
+    assert validation.infusion_ended_at(NOW - timedelta(minutes=70), NOW) == \
+        NOW - timedelta(minutes=70)
+
+
+def test_gather_reports_every_field() -> None:
+    with pytest.raises(validation.InvalidInput) as refused:
+        validation.gather({"first_name": lambda: validation.first_name(""),
+                           "phone": lambda: validation.phone("1", "US")})
+    assert [e.field for e in refused.value.errors] == ["first_name", "phone"]

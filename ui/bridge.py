@@ -1,0 +1,136 @@
+"""The one bridge between the Qt-free core and the screens.
+
+All core work (database, PIN hashing, PDF, printing) runs on one worker thread, in order.
+That thread alone holds the current discharge, so events never apply to a stale copy.
+Results come back to the UI thread as Qt signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from kiosk.flow import DischargeState, Event, TransitionRefused
+from kiosk.records import Indication, RideType
+from kiosk.runtime import Runtime
+from kiosk.staff import StaffError, StaffMember
+from kiosk.validation import InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+class FlowBridge(QObject):
+    state_changed = Signal(object)  # DischargeState | None
+    refused = Signal(object)  # TransitionRefused
+    invalid = Signal(object)  # InvalidInput
+    staff_verified = Signal(object)  # StaffMember
+    staff_refused = Signal(str)  # StaffError code
+    failed = Signal(str)  # content key of a kind message
+    open_listed = Signal(object)  # tuple[DischargeState, ...]
+    idle = Signal()  # the worker has nothing left to do
+    _finished = Signal(object, object)  # (future, callback), delivered on the UI thread
+
+    def __init__(self, runtime: Runtime, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.state: DischargeState | None = None  # the UI thread's copy
+        self._current: DischargeState | None = None  # the worker's; only it touches this
+        self._pending = 0
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-core")
+        self._finished.connect(self._deliver)
+
+    # --- plumbing
+
+    def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        self._pending += 1
+        future = self._executor.submit(work)
+        future.add_done_callback(lambda f: self._finished.emit(f, on_done))
+
+    @Slot(object, object)
+    def _deliver(self, future: Future[Any], on_done: Callable[[Any], None]) -> None:
+        self._pending -= 1
+        error = future.exception()
+        if error is None:
+            on_done(future.result())
+        elif isinstance(error, TransitionRefused):
+            log.info("refused: %s", error)
+            self.refused.emit(error)
+        elif isinstance(error, InvalidInput):
+            self.invalid.emit(error)
+        elif isinstance(error, StaffError):
+            self.staff_refused.emit(error.code)
+        else:
+            # Never a traceback on screen: the log has it, the person gets a kind message.
+            log.error("core work failed", exc_info=error)
+            self.failed.emit("errors.save_failed")
+        if self._pending == 0:
+            self.idle.emit()
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True)
+
+    def _publish(self, state: DischargeState | None) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+    def _set_current(self, state: DischargeState | None) -> DischargeState | None:
+        self._current = state
+        return state
+
+    # --- what the window asks for
+
+    def verify_pin(self, staff_id: str, pin: str) -> None:
+        self._run(lambda: self.runtime.staff.verify(staff_id, pin), self.staff_verified.emit)
+
+    def staff_names(self) -> tuple[tuple[str, str], ...]:
+        return tuple((m.id, m.name) for m in self.runtime.staff.members())
+
+    def list_open(self) -> None:
+        self._run(lambda: tuple(self.runtime.service.open_discharges()), self.open_listed.emit)
+
+    def start(self, *, staff: StaffMember, first_name: str, last_initial: str, language: str,
+              indication: Indication, first_session: bool, infusion_ended_at: Any) -> None:
+        def work() -> DischargeState | None:
+            return self._set_current(self.runtime.service.start(
+                first_name=first_name, last_initial=last_initial, language=language,
+                indication=indication, first_session=first_session,
+                infusion_ended_at=infusion_ended_at, staff_actor=staff.actor))
+        self._run(work, self._publish)
+
+    def open(self, discharge_id: str) -> None:
+        self._run(lambda: self._set_current(self.runtime.store.load(discharge_id)),
+                  self._publish)
+
+    def send(self, make_event: Callable[[], Event]) -> None:
+        """Apply an event to the current discharge, on the worker, in order."""
+        def work() -> DischargeState | None:
+            if self._current is None:
+                raise RuntimeError("no current discharge")
+            return self._set_current(self.runtime.service.apply(self._current, make_event()))
+        self._run(work, self._publish)
+
+    def confirm_companion(self, name: str, phone: str) -> None:
+        def work() -> DischargeState | None:
+            assert self._current is not None
+            return self._set_current(self.runtime.service.confirm_companion(
+                self._current, name=name, phone=phone, ride_type=RideType.COMPANION_DRIVES))
+        self._run(work, self._publish)
+
+    def print_sheet(self, actor: str = "kiosk") -> None:
+        def work() -> DischargeState | None:
+            assert self._current is not None
+            return self._set_current(self.runtime.service.print_sheet(self._current,
+                                                                      actor=actor))
+        self._run(work, self._publish)
+
+    def clear(self) -> None:
+        """Forget the current discharge (it stays saved); the screen returns to rest."""
+        self._run(lambda: self._set_current(None), self._publish)

@@ -1,0 +1,58 @@
+"""The base screen and the model every screen is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.clock import Clock
+from kiosk.config import ClinicConfig
+from kiosk.content import Content
+from kiosk.flow import DischargeState
+from kiosk.staff import StaffMember
+from ui.theme import SIZES
+
+
+@dataclass(frozen=True)
+class ScreenModel:
+    """Everything a screen may show. Screens never reach past it."""
+
+    content: Content  # the patient's language on patient screens, the staff's on staff screens
+    config: ClinicConfig
+    clock: Clock
+    state: DischargeState | None = None
+    staff: StaffMember | None = None
+    staff_names: tuple[tuple[str, str], ...] = ()  # (id, name) for the PIN screen
+    open_discharges: tuple[DischargeState, ...] = ()
+    message: str = ""  # a kind message to show, e.g. why something was refused
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def text(self, key: str, **values: object) -> str:
+        return self.content.text(key, **values)
+
+
+class Screen(QWidget):
+    """A full-window screen. Reports user actions as (action name, payload)."""
+
+    acted = Signal(str, object)
+
+    def __init__(self, model: ScreenModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.root = QVBoxLayout(self)
+        self.root.setContentsMargins(SIZES.margin, SIZES.margin, SIZES.margin, SIZES.margin)
+        self.root.setSpacing(SIZES.gap)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def report(self, action: str, payload: object = None) -> None:
+        self.acted.emit(action, payload)
+
+    def set_busy(self, busy: bool) -> None:
+        """While the core works, inputs are disabled so a double tap does nothing."""
+        self.setEnabled(not busy)

@@ -1,0 +1,122 @@
+"""Staff start a discharge: who, which language, and when the infusion ended."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
+
+from kiosk.content import languages, load_content
+from kiosk.records import Indication
+from ui.screens.base import Screen, ScreenModel
+from ui.widgets import ChoiceRow, button, label
+
+QUICK_MINUTES_AGO = (0, 30, 60, 90)
+
+
+class StartScreen(Screen):
+    def __init__(self, model: ScreenModel) -> None:
+        super().__init__(model)
+        self.root.setSpacing(12)
+        text = model.text
+        self.root.addWidget(label(text("staff.start.title"), "staff-heading"))
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(12)
+        self.first_name = self._line(text("staff.start.first_name"), 40)
+        self.last_initial = self._line(text("staff.start.last_initial"), 2)
+        self.errors = {name: label("", "staff-error") for name in
+                       ("first_name", "last_initial", "infusion_ended_at")}
+        grid.addWidget(label(text("staff.start.first_name"), "staff-body"), 0, 0)
+        grid.addWidget(self.first_name, 0, 1)
+        grid.addWidget(self.errors["first_name"], 1, 1)
+        grid.addWidget(label(text("staff.start.last_initial"), "staff-body"), 2, 0)
+        grid.addWidget(self.last_initial, 2, 1)
+        grid.addWidget(self.errors["last_initial"], 3, 1)
+        self.language = ChoiceRow([(lang, load_content(lang).text("screens.common.language_name"))
+                                   for lang in languages()])
+        self.language.select(model.config.kiosk.default_language)
+        grid.addWidget(label(text("staff.start.language"), "staff-body"), 4, 0)
+        grid.addWidget(self.language, 4, 1)
+        self.indication = ChoiceRow([(i, text(f"staff.indications.{i.value}"))
+                                     for i in Indication])
+        self.indication.select(Indication.OTHER)
+        grid.addWidget(label(text("staff.start.indication"), "staff-body"), 5, 0)
+        grid.addWidget(self.indication, 5, 1)
+        self.session = ChoiceRow([(True, text("staff.start.first_session")),
+                                  (False, text("staff.start.later_session"))])
+        self.session.select(True)
+        grid.addWidget(label(text("staff.start.session"), "staff-body"), 6, 0)
+        grid.addWidget(self.session, 6, 1)
+        self.root.addLayout(grid)
+
+        # The infusion end time: quick choices plus 5-minute steps, no typing needed.
+        self.ended_at = model.now.replace(second=0, microsecond=0)
+        self.ended_label = label("", "staff-heading")
+        self.root.addWidget(label(text("staff.start.infusion_ended"), "staff-body"))
+        row = QHBoxLayout()
+        row.addWidget(self.ended_label, 2)
+        earlier = button(text("staff.start.earlier"), "staff")
+        earlier.clicked.connect(lambda: self._shift(-5))
+        later = button(text("staff.start.later"), "staff")
+        later.clicked.connect(lambda: self._shift(5))
+        row.addWidget(earlier)
+        row.addWidget(later)
+        self.root.addLayout(row)
+        quick = QHBoxLayout()
+        for minutes in QUICK_MINUTES_AGO:
+            words = text("staff.start.now") if minutes == 0 else text(
+                "staff.start.minutes_ago", minutes=minutes)
+            chip = button(words, "staff")
+            chip.clicked.connect(lambda _=False, m=minutes: self._set_minutes_ago(m))
+            quick.addWidget(chip)
+        self.root.addLayout(quick)
+        self.root.addWidget(self.errors["infusion_ended_at"])
+        self._show_time()
+
+        self.root.addStretch(1)
+        actions = QHBoxLayout()
+        cancel = button(text("staff.start.cancel"), "staff")
+        cancel.clicked.connect(lambda: self.report("cancel"))
+        submit = button(text("staff.start.submit"), "staff-primary")
+        submit.clicked.connect(self._submit)
+        actions.addWidget(cancel)
+        actions.addWidget(submit, 2)
+        self.root.addLayout(actions)
+        self.first_name.setFocus()
+
+    def _line(self, name: str, max_length: int) -> QLineEdit:
+        field = QLineEdit()
+        field.setProperty("role", "staff")
+        field.setAccessibleName(name)
+        field.setMaxLength(max_length + 20)  # longer input is refused with a message, not cut
+        return field
+
+    def _shift(self, minutes: int) -> None:
+        self.ended_at += timedelta(minutes=minutes)
+        self._show_time()
+
+    def _set_minutes_ago(self, minutes: int) -> None:
+        self.ended_at = self.model.now.replace(second=0, microsecond=0) - timedelta(
+            minutes=minutes)
+        self._show_time()
+
+    def _show_time(self) -> None:
+        words = self.model.content.time(self.ended_at, self.model.config.zone)
+        self.ended_label.setText(words)
+        self.ended_label.setAccessibleName(words)
+
+    def _submit(self) -> None:
+        self.report("start", {
+            "first_name": self.first_name.text(),
+            "last_initial": self.last_initial.text(),
+            "language": self.language.value(),
+            "indication": self.indication.value(),
+            "first_session": self.session.value(),
+            "infusion_ended_at": self.ended_at,
+        })
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, widget in self.errors.items():
+            widget.setText(errors.get(name, ""))
+            widget.setAccessibleName(widget.text())

@@ -1,0 +1,105 @@
+"""One stylesheet, built from named tokens. Widgets pick a style with the `role` property;
+nothing else in ui/ calls setStyleSheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Colours:
+    background: str = "#FFFFFF"
+    text: str = "#111111"
+    muted_text: str = "#333333"
+    primary: str = "#0B3D91"  # 10.6:1 against white text
+    primary_pressed: str = "#072A66"
+    on_primary: str = "#FFFFFF"
+    secondary_bg: str = "#FFFFFF"
+    secondary_border: str = "#0B3D91"
+    help_bg: str = "#FFF1C7"  # warm, calm; black text on it is 17:1
+    help_border: str = "#7A5800"
+    chosen_bg: str = "#0B3D91"
+    error: str = "#8B0000"  # 10.6:1 on white
+    panel: str = "#EEF2F8"
+    disabled_bg: str = "#D6D6D6"
+    disabled_text: str = "#333333"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    body_px: int = 32
+    heading_px: int = 48
+    staff_body_px: int = 22
+    staff_heading_px: int = 32
+    button_text_px: int = 32
+    staff_button_text_px: int = 22
+    main_action_height: int = 104
+    target_min: int = 72
+    gap: int = 24
+    margin: int = 48
+    radius: int = 14
+    border: int = 3
+
+
+COLOURS = Colours()
+SIZES = Sizes()
+
+
+def stylesheet(colours: Colours = COLOURS, sizes: Sizes = SIZES) -> str:
+    c, s = colours, sizes
+    return f"""
+QWidget {{
+    background: {c.background};
+    color: {c.text};
+    font-family: "DejaVu Sans";
+    font-size: {s.body_px}px;
+}}
+QLabel[role="heading"] {{ font-size: {s.heading_px}px; font-weight: bold; }}
+QLabel[role="body"] {{ font-size: {s.body_px}px; }}
+QLabel[role="progress"] {{ font-size: {s.body_px}px; color: {c.muted_text}; }}
+QLabel[role="error"] {{ font-size: {s.body_px}px; color: {c.error}; font-weight: bold; }}
+QLabel[role="staff-heading"] {{ font-size: {s.staff_heading_px}px; font-weight: bold; }}
+QLabel[role="staff-body"] {{ font-size: {s.staff_body_px}px; }}
+QLabel[role="staff-error"] {{ font-size: {s.staff_body_px}px; color: {c.error};
+    font-weight: bold; }}
+QLabel[role="pin-display"] {{ font-size: {s.heading_px}px; letter-spacing: 12px; }}
+QFrame[role="panel"] {{ background: {c.panel}; border-radius: {s.radius}px; }}
+QFrame[role="panel"] QLabel {{ background: {c.panel}; }}
+
+QPushButton {{
+    min-height: {s.target_min}px; min-width: {s.target_min}px;
+    border-radius: {s.radius}px; padding: 8px 24px;
+    font-size: {s.button_text_px}px; font-weight: bold;
+    background: {c.secondary_bg}; color: {c.primary};
+    border: {s.border}px solid {c.secondary_border};
+}}
+QPushButton:pressed {{ background: {c.panel}; }}
+QPushButton:focus {{ border: {s.border + 2}px solid {c.text}; }}
+QPushButton:disabled {{ background: {c.disabled_bg}; color: {c.disabled_text};
+    border-color: {c.disabled_bg}; }}
+QPushButton[role="primary"] {{
+    min-height: {s.main_action_height}px;
+    background: {c.primary}; color: {c.on_primary}; border-color: {c.primary};
+}}
+QPushButton[role="primary"]:pressed {{ background: {c.primary_pressed}; }}
+QPushButton[role="primary"]:focus {{ border: {s.border + 2}px solid {c.text}; }}
+QPushButton[role="help"] {{
+    background: {c.help_bg}; color: {c.text}; border-color: {c.help_border};
+}}
+QPushButton[role="staff"] {{ font-size: {s.staff_button_text_px}px; }}
+QPushButton[role="staff-primary"] {{
+    font-size: {s.staff_button_text_px}px;
+    background: {c.primary}; color: {c.on_primary}; border-color: {c.primary};
+}}
+QPushButton:checked {{ background: {c.chosen_bg}; color: {c.on_primary}; }}
+QPushButton[role="key"] {{ font-size: {s.heading_px}px; min-width: 120px; }}
+
+QLineEdit {{
+    min-height: {s.target_min}px; padding: 4px 16px;
+    border: {s.border}px solid {c.muted_text}; border-radius: {s.radius}px;
+    font-size: {s.body_px}px;
+}}
+QLineEdit:focus {{ border: {s.border + 2}px solid {c.primary}; }}
+QLineEdit[role="staff"] {{ font-size: {s.staff_body_px}px; }}
+QScrollArea {{ border: none; }}
+"""

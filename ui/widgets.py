@@ -1,0 +1,101 @@
+"""Reusable widgets. Each sets its accessible name from its visible words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+from ui.theme import SIZES
+
+
+def label(text: str, role: str = "body", *, wrap: bool = True) -> QLabel:
+    widget = QLabel(text)
+    widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    widget.setTextFormat(Qt.TextFormat.PlainText)  # names are never interpreted as markup
+    widget.setAccessibleName(text)
+    return widget
+
+
+def button(text: str, role: str = "", *, full_width: bool = False,
+           checkable: bool = False) -> QPushButton:
+    widget = QPushButton(text)
+    if role:
+        widget.setProperty("role", role)
+    widget.setAccessibleName(text)
+    widget.setCheckable(checkable)
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    widget.setAutoDefault(True)  # Enter presses the focused button: usable without touch
+    if full_width:
+        widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return widget
+
+
+class ChoiceRow(QWidget):
+    """A row of mutually exclusive toggle buttons; reports the chosen value."""
+
+    chosen = Signal(object)
+
+    def __init__(self, options: Sequence[tuple[object, str]], role: str = "staff",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(SIZES.gap)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self._values: dict[int, object] = {}
+        for index, (value, text) in enumerate(options):
+            widget = button(text, role, checkable=True)
+            self.group.addButton(widget, index)
+            self._values[index] = value
+            layout.addWidget(widget)
+        self.group.idClicked.connect(lambda index: self.chosen.emit(self._values[index]))
+
+    def value(self) -> object | None:
+        index = self.group.checkedId()
+        return self._values.get(index)
+
+    def select(self, value: object) -> None:
+        for index, candidate in self._values.items():
+            if candidate == value:
+                self.group.button(index).setChecked(True)
+
+    def buttons(self) -> list[QPushButton]:
+        return [b for b in self.group.buttons() if isinstance(b, QPushButton)]
+
+
+class Keypad(QWidget):
+    """A numeric keypad for PINs: large keys, no system keyboard needed."""
+
+    digit = Signal(str)
+    back = Signal()
+    clear = Signal()
+
+    def __init__(self, back_text: str, clear_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setSpacing(16)
+        for index, key in enumerate("123456789"):
+            widget = button(key, "key")
+            widget.clicked.connect(lambda _=False, k=key: self.digit.emit(k))
+            grid.addWidget(widget, index // 3, index % 3)
+        clear_button = button(clear_text, "staff")
+        clear_button.clicked.connect(self.clear.emit)
+        zero = button("0", "key")
+        zero.clicked.connect(lambda: self.digit.emit("0"))
+        back_button = button(back_text, "staff")
+        back_button.clicked.connect(self.back.emit)
+        grid.addWidget(clear_button, 3, 0)
+        grid.addWidget(zero, 3, 1)
+        grid.addWidget(back_button, 3, 2)
