@@ -40,7 +40,7 @@ def test_an_extra_key_in_one_language_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_missing_key_at_run_time_is_a_clear_error() -> None:
-    with pytest.raises(ContentError, match="missing key 'screens.nope'"):
+    with pytest.raises(ContentError, match=r"missing key 'screens\.nope'"):
         load_content("en").text("screens.nope")
 
 

@@ -68,7 +68,7 @@ def test_invalid_values_name_their_key(text: str, key: str) -> None:
 
 
 def test_a_clinic_phone_that_is_not_a_number_is_refused() -> None:
-    with pytest.raises(ConfigError, match="clinic.phone"):
+    with pytest.raises(ConfigError, match=r"clinic\.phone"):
         parse_config(GOOD.replace("+1 626 555 0142", "call us"), "clinic.toml")
 
 

@@ -1,0 +1,259 @@
+"""Every font, size, colour and paragraph style of the aftercare sheet, in one place.
+
+Two variants: normal print (the sheet must fit one sheet of paper, front and back) and large
+print (body at least 16 pt; it may take more pages).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_REGULAR = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+_FONT_FILES = {FONT_REGULAR: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+
+# Clinics print on office lasers, often black and white: every colour must stay dark (text,
+# borders) or very light (fills) in greyscale, so contrast survives.
+INK = HexColor("#000000")
+HEADING_INK = HexColor("#0b3a66")
+MUTED_INK = HexColor("#2b2b2b")
+RULE_INK = HexColor("#4a4a4a")
+PAPER = HexColor("#ffffff")
+TODAY_BORDER = HexColor("#000000")
+TODAY_FILL = HexColor("#fff3c4")
+CRISIS_BORDER = HexColor("#9b1c1c")
+CRISIS_FILL = HexColor("#fdeeee")
+QR_INK = HexColor("#000000")
+
+BULLET = "\u2022"
+
+_register_lock = threading.Lock()
+
+
+def register_fonts() -> None:
+    """Register DejaVu Sans (regular and bold) with reportlab, once; safe to call again."""
+    with _register_lock:
+        registered = set(pdfmetrics.getRegisteredFontNames())
+        for name, filename in _FONT_FILES.items():
+            if name not in registered:
+                pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+        # The family lets <b> inside a paragraph pick the bold face.
+        pdfmetrics.registerFontFamily(
+            FONT_REGULAR,
+            normal=FONT_REGULAR,
+            bold=FONT_BOLD,
+            italic=FONT_REGULAR,
+            boldItalic=FONT_BOLD,
+        )
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Sizes in points for one print variant."""
+
+    margin: float
+    body: float
+    heading: float
+    title: float
+    subtitle: float
+    detail: float
+    today_title: float
+    today_line_max: float
+    """The Today lines start at this size and shrink, down to the minimum, to stay on one line."""
+    today_line_min: float
+    today_border: float
+    crisis_heading: float
+    crisis_line: float
+    crisis_border: float
+    box_padding: float
+    letterhead_name: float
+    letterhead_info: float
+    letterhead_height: float
+    header_height: float
+    footer_height: float
+    page_header: float
+    footer: float
+    qr_size: float
+    qr_caption: float
+    qr_caption_width: float
+    gap: float
+    """Space between the blocks of the sheet."""
+
+
+NORMAL = Scale(
+    margin=36,
+    body=11,
+    heading=13,
+    title=22,
+    subtitle=12,
+    detail=12,
+    today_title=20,
+    today_line_max=15,
+    today_line_min=11,
+    today_border=2.5,
+    crisis_heading=13.5,
+    crisis_line=11.5,
+    crisis_border=2,
+    box_padding=8,
+    letterhead_name=17,
+    letterhead_info=10,
+    letterhead_height=120,
+    header_height=26,
+    footer_height=24,
+    page_header=10,
+    footer=9,
+    qr_size=88,
+    qr_caption=9.5,
+    qr_caption_width=160,
+    gap=9,
+)
+
+# Normal print, one step smaller: used only when a sheet would not fit two pages otherwise
+# (a long name, long clinic-edited content), so the one-sheet promise holds.
+COMPACT = dataclasses.replace(
+    NORMAL,
+    body=10,
+    heading=12,
+    title=20,
+    subtitle=11,
+    detail=11,
+    today_title=20,
+    crisis_heading=13,
+    crisis_line=10.5,
+    gap=7,
+)
+
+LARGE = Scale(
+    margin=36,
+    body=16,
+    heading=20,
+    title=30,
+    subtitle=17,
+    detail=18,
+    today_title=28,
+    today_line_max=22,
+    today_line_min=18,
+    today_border=3.5,
+    crisis_heading=20,
+    crisis_line=18,
+    crisis_border=3,
+    box_padding=12,
+    letterhead_name=24,
+    letterhead_info=15,
+    letterhead_height=148,
+    header_height=34,
+    footer_height=30,
+    page_header=14,
+    footer=13,
+    qr_size=100,
+    qr_caption=12,
+    qr_caption_width=180,
+    gap=14,
+)
+
+
+def _leading(size: float) -> float:
+    # 1.3x keeps lines apart enough for tired eyes without wasting the two pages.
+    return round(size * 1.3, 1)
+
+
+@dataclass(frozen=True)
+class SheetStyles:
+    scale: Scale
+    large_print: bool
+    body: ParagraphStyle
+    bullet: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    detail: ParagraphStyle
+    today_title: ParagraphStyle
+    today_line: ParagraphStyle
+    crisis_heading: ParagraphStyle
+    crisis_line: ParagraphStyle
+    letterhead_name: ParagraphStyle
+    letterhead_info: ParagraphStyle
+    qr_caption: ParagraphStyle
+    page_header: ParagraphStyle
+    footer: ParagraphStyle
+
+
+def _style(name: str, size: float, *, bold: bool = False, **extra: object) -> ParagraphStyle:
+    values: dict[str, object] = {
+        "fontName": FONT_BOLD if bold else FONT_REGULAR,
+        "fontSize": size,
+        "leading": _leading(size),
+        "textColor": INK,
+        "alignment": TA_LEFT,
+        "bulletFontName": FONT_REGULAR,
+        "allowWidows": 0,
+        "allowOrphans": 0,
+    }
+    values.update(extra)
+    return ParagraphStyle(name, **values)  # type: ignore[arg-type]
+
+
+@cache
+def sheet_styles(large_print: bool = False, *, compact: bool = False) -> SheetStyles:
+    """The paragraph styles for normal or large print. Cached; never mutate the result.
+
+    `compact` is the fallback for normal print when a sheet would not fit two pages; large
+    print ignores it (its body stays at least 16 pt).
+    """
+    register_fonts()
+    s = LARGE if large_print else (COMPACT if compact else NORMAL)
+    bullet_indent = s.body * 1.3
+    return SheetStyles(
+        scale=s,
+        large_print=large_print,
+        body=_style("body", s.body, spaceAfter=s.body * 0.3),
+        bullet=_style(
+            "bullet",
+            s.body,
+            leftIndent=bullet_indent,
+            bulletIndent=s.body * 0.2,
+            bulletFontSize=s.body,
+            spaceAfter=s.body * 0.2,
+        ),
+        title=_style("title", s.title, bold=True, textColor=HEADING_INK, spaceAfter=2),
+        subtitle=_style("subtitle", s.subtitle, textColor=MUTED_INK, spaceAfter=s.gap * 0.8),
+        heading=_style(
+            "heading",
+            s.heading,
+            bold=True,
+            textColor=HEADING_INK,
+            spaceBefore=s.gap * 0.9,
+            spaceAfter=s.heading * 0.25,
+            keepWithNext=1,
+        ),
+        detail=_style("detail", s.detail, spaceAfter=s.detail * 0.25),
+        today_title=_style("today_title", s.today_title, bold=True, spaceAfter=s.gap * 0.4),
+        today_line=_style("today_line", s.today_line_max, bold=True, spaceAfter=s.gap * 0.35),
+        crisis_heading=_style(
+            "crisis_heading", s.crisis_heading, bold=True, textColor=CRISIS_BORDER, spaceAfter=3
+        ),
+        crisis_line=_style("crisis_line", s.crisis_line, bold=True, spaceAfter=2),
+        letterhead_name=_style(
+            "letterhead_name", s.letterhead_name, bold=True, textColor=HEADING_INK, spaceAfter=3
+        ),
+        letterhead_info=_style("letterhead_info", s.letterhead_info, textColor=MUTED_INK),
+        qr_caption=_style("qr_caption", s.qr_caption, alignment=TA_CENTER, textColor=MUTED_INK),
+        page_header=_style("page_header", s.page_header, bold=True, textColor=HEADING_INK),
+        footer=_style("footer", s.footer, textColor=MUTED_INK),
+    )
+
+
+def box_colors(kind: str) -> tuple[Color, Color]:
+    """(border, fill) for the "today" and "crisis" boxes."""
+    return {"today": (TODAY_BORDER, TODAY_FILL), "crisis": (CRISIS_BORDER, CRISIS_FILL)}[kind]
