@@ -64,28 +64,20 @@ _JOB_STATES = {
 }
 
 
-def _split_server(server: str) -> tuple[str, int] | None:
-    if not server:
-        return None
-    host, _, port = server.rpartition(":")
-    if not host or not port.isdigit():
-        return server, 631
-    return host, int(port)
-
-
 class CupsPrinter:
     def __init__(self, queue: str, server: str = "") -> None:
         self.queue = queue
         self.name = f"cups:{queue}"
-        self._server = _split_server(server)
+        self.server = server
 
     def _connect(self) -> Any:
         import cups  # imported here: pycups starts no work until a job is printed
 
         try:
-            if self._server:
-                host, port = self._server
-                return cups.Connection(host=host, port=port)
+            if self.server:
+                # libcups keeps the server per thread; printFile ignores Connection(host=...)
+                # and looks the queue up on this default, so set it on every connection.
+                cups.setServer(self.server)
             return cups.Connection()
         except RuntimeError as exc:
             raise PrintError(f"cannot reach the print server: {exc}") from None
