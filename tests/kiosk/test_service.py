@@ -1,0 +1,113 @@
+"""The whole discharge through the core, on a real database and a real CUPS queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk import flow
+from kiosk.clock import ManualClock, SystemClock
+from kiosk.config import ClinicConfig
+from kiosk.flow import Step
+from kiosk.printing import CupsPrinter
+from kiosk.records import PrintStatus, Readiness
+from kiosk.runtime import Runtime, open_runtime
+from kiosk.validation import InvalidInput
+from tests.cups_server import CupsServer
+
+
+@pytest.fixture
+def cups_runtime(config: ClinicConfig, tmp_path: Path, cups: CupsServer,
+                 clock: ManualClock) -> Iterator[Runtime]:
+    rt = open_runtime(config, tmp_path / "data", clock=clock,
+                      printer=CupsPrinter("KioskPDF", cups.server))
+    yield rt
+    rt.close()
+
+
+def test_a_whole_discharge_is_saved_step_by_step(cups_runtime: Runtime,
+                                                  clock: ManualClock) -> None:
+    service, store = cups_runtime.service, cups_runtime.store
+    nurse = cups_runtime.staff.add("Nurse Kim", "112233")
+    state = service.start(first_name="Ana", last_initial="r", language="es",
+                          infusion_ended_at=clock.now() - timedelta(minutes=20),
+                          staff_actor=nurse.actor)
+    assert store.load(state.record.id) == state
+    readiness = Readiness(2, 2, 2, 2, 1, recorded_at=clock.now(), staff_id=nurse.actor)
+    state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor=nurse.actor))
+    for rule_key in state.record.rules:
+        state = service.apply(state, flow.RuleAcknowledged(rule=rule_key))
+        assert store.load(state.record.id) == state  # saved as it happens
+    state = service.confirm_companion(state, name="María López", phone="(626) 555-0199")
+    assert state.step is Step.PRINTING
+    # The print waits on the real queue; its clock must move, so use a real one here.
+    cups_runtime.service.clock = SystemClock()
+    state = service.print_sheet(state)
+    cups_runtime.service.clock = clock
+    assert state.record.print_status is PrintStatus.COMPLETED
+    assert state.step is Step.SIGN_OFF
+
+    with pytest.raises(flow.TransitionRefused) as refused:
+        service.apply(state, flow.SignedOff(actor=nurse.actor, sheet_in_hand=True,
+                                            companion_present=True))
+    assert refused.value.reasons == ("observation",)
+    clock.advance(minutes=40)
+    state = service.apply(state, flow.SignedOff(actor=nurse.actor, sheet_in_hand=True,
+                                                companion_present=True))
+    assert state.step is Step.DISCHARGED
+
+    stored = store.load(state.record.id)
+    assert stored.record.signed_off_by == nurse.actor
+    assert stored.record.discharged_at == clock.now()
+    assert stored.record.companion is not None
+    assert stored.record.companion.phone_e164 == "+16265550199"
+    kinds = [e["kind"] for e in store.events(state.record.id)]
+    assert kinds == ["Started", "ReadinessRecorded", *["RuleAcknowledged"] * 4,
+                     "CompanionConfirmed", "PrintFinished", "SignedOff"]
+    audit = store.audit_rows(state.record.id)
+    assert len(audit) == len(kinds)
+    assert audit[-1].actor == nurse.actor and audit[-1].action == "SignedOff"
+    assert store.first_broken_audit_row() is None
+    for row in store.audit_rows():
+        assert "Ana" not in row.detail and "María" not in row.detail
+
+
+def test_bad_companion_input_is_refused_and_nothing_is_lost(runtime: Runtime,
+                                                            clock: ManualClock) -> None:
+    state = runtime.service.start(first_name="Ana", last_initial="R", language="en",
+                                  infusion_ended_at=clock.now(), staff_actor="staff:x")
+    state = runtime.service.apply(state, flow.PatientPartStarted(actor="staff:x"))
+    for rule_key in state.record.rules:
+        state = runtime.service.apply(state, flow.RuleAcknowledged(rule=rule_key))
+    with pytest.raises(InvalidInput) as refused:
+        runtime.service.confirm_companion(state, name="", phone="555")
+    assert {e.field for e in refused.value.errors} == {"companion_name", "phone"}
+    assert runtime.store.load(state.record.id) == state
+
+
+def test_start_refuses_a_future_infusion_time_and_saves_nothing(runtime: Runtime,
+                                                                clock: ManualClock) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        runtime.service.start(first_name="Ana", last_initial="R", language="en",
+                              infusion_ended_at=clock.now() + timedelta(hours=1),
+                              staff_actor="staff:x")
+    assert [e.message_key for e in refused.value.errors] == ["errors.future_time"]
+    assert runtime.store.discharges() == []
+
+
+def test_a_render_fault_is_recorded_as_a_failed_print(runtime: Runtime,
+                                                      clock: ManualClock) -> None:
+    state = runtime.service.start(first_name="Ana", last_initial="R", language="en",
+                                  infusion_ended_at=clock.now(), staff_actor="staff:x")
+    state = flow.DischargeState(Step.PRINTING, state.record)
+
+    def broken(*_: object) -> bytes:
+        raise RuntimeError("layout exploded")
+
+    runtime.service.render_sheet = broken
+    after = runtime.service.print_sheet(state)
+    assert after.record.print_status is PrintStatus.FAILED
+    assert runtime.store.load(state.record.id).step is Step.SIGN_OFF
