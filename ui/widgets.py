@@ -47,7 +47,7 @@ class ChoiceRow(QWidget):
     chosen = Signal(object)
 
     def __init__(self, options: Sequence[tuple[object, str]], role: str = "staff",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, name: str = "") -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -57,6 +57,9 @@ class ChoiceRow(QWidget):
         self._values: dict[int, object] = {}
         for index, (value, text) in enumerate(options):
             widget = button(text, role, checkable=True)
+            if name:
+                # Rows can share option words ("2: minimal"); the name says which row.
+                widget.setAccessibleName(f"{name}: {text}")
             self.group.addButton(widget, index)
             self._values[index] = value
             layout.addWidget(widget)

@@ -41,7 +41,8 @@ class ReadinessScreen(Screen):
         self.items: dict[str, ChoiceRow] = {}
         for row, item in enumerate(PADSS_ITEMS):
             scores = model.content.lines(f"staff.readiness.scores.{item}")
-            choice = ChoiceRow([(2 - i, words) for i, words in enumerate(scores)])
+            choice = ChoiceRow([(2 - i, words) for i, words in enumerate(scores)],
+                               name=text(f"staff.readiness.items.{item}"))
             choice.chosen.connect(lambda _value: self._update_total())
             previous = record.readiness
             if previous is not None:

@@ -1,0 +1,109 @@
+"""GUI test fixtures: offscreen Qt, the one stylesheet, a real runtime behind a real bridge."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtGui import QKeyEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget  # noqa: E402
+
+from kiosk.config import ClinicConfig  # noqa: E402
+from kiosk.printing import CupsPrinter  # noqa: E402
+from kiosk.runtime import Runtime, open_runtime  # noqa: E402
+from kiosk.staff import StaffMember  # noqa: E402
+from tests.conftest import LA, STAFF_PIN  # noqa: E402
+from tests.cups_server import CupsServer  # noqa: E402
+from ui.app import make_application  # noqa: E402
+from ui.bridge import FlowBridge  # noqa: E402
+from ui.window import KioskWindow  # noqa: E402
+
+
+class RunningClock:
+    """Real time passing from a fixed start, plus manual jumps: print jobs can time out for
+    real, and tests can jump past the observation time without sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self._start = start
+        self._origin = datetime.now(start.tzinfo)
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._start + (datetime.now(self._start.tzinfo) - self._origin) + self._offset
+
+    def advance(self, **kwargs: float) -> None:
+        self._offset += timedelta(**kwargs)
+
+
+@pytest.fixture
+def styled_app(qapp: QApplication) -> QApplication:
+    return make_application()
+
+
+@pytest.fixture
+def ui_clock() -> RunningClock:
+    return RunningClock(datetime(2026, 11, 25, 14, 0, tzinfo=LA))
+
+
+@pytest.fixture
+def ui_runtime(config: ClinicConfig, tmp_path: Path, cups: CupsServer,
+               ui_clock: RunningClock) -> Iterator[Runtime]:
+    runtime = open_runtime(config, tmp_path / "data", clock=ui_clock,
+                           printer=CupsPrinter("KioskPDF", cups.server))
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def ui_nurse(ui_runtime: Runtime) -> StaffMember:
+    return ui_runtime.staff.add("Nurse Ortiz", STAFF_PIN)
+
+
+@pytest.fixture
+def window(qtbot, styled_app: QApplication, ui_runtime: Runtime,
+           ui_nurse: StaffMember) -> Iterator[KioskWindow]:
+    bridge = FlowBridge(ui_runtime)
+    kiosk = KioskWindow(bridge)
+    kiosk.allow_close = True
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1280, 800)
+    kiosk.show()
+    yield kiosk
+    bridge.shutdown()
+
+
+def buttons(widget: QWidget) -> list[QPushButton]:
+    return [b for b in widget.findChildren(QPushButton) if b.isVisible()]
+
+
+def find_button(window: KioskWindow, text: str) -> QPushButton:
+    assert window.active_screen is not None
+    matches = [b for b in buttons(window.active_screen)
+               if text in (b.accessibleName(), b.text())]
+    assert matches, f"no visible button {text!r} on {type(window.active_screen).__name__}: " \
+                    f"{[b.text() for b in buttons(window.active_screen)]}"
+    return matches[0]
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type any Unicode text as key events (QTest's keyClicks only knows ASCII)."""
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier,
+                                                     char))
+
+
+@pytest.fixture
+def tap(qtbot) -> Callable[[KioskWindow, str], None]:
+    def press(window: KioskWindow, text: str) -> None:
+        target = find_button(window, text)
+        assert target.isEnabled(), f"{text!r} is disabled"
+        qtbot.mouseClick(target, Qt.MouseButton.LeftButton)
+    return press

@@ -1,0 +1,250 @@
+"""Click through a whole discharge on real widgets, a real database and a real CUPS queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+
+from kiosk.content import Content, load_content
+from kiosk.flow import Step
+from kiosk.records import PrintStatus
+from kiosk.runtime import Runtime
+from kiosk.staff import StaffMember
+from tests.conftest import STAFF_PIN
+from tests.ui.conftest import RunningClock, find_button, type_text
+from ui.screens.almost_done import AlmostDoneScreen
+from ui.screens.attract import AttractScreen
+from ui.screens.companion import CompanionScreen
+from ui.screens.discharged import DischargedScreen
+from ui.screens.help_review import HelpReviewScreen
+from ui.screens.please_wait import PleaseWaitScreen
+from ui.screens.readiness import ReadinessScreen
+from ui.screens.rule import RuleScreen
+from ui.screens.signoff import SignOffScreen
+from ui.screens.staff_home import StaffHomeScreen
+from ui.screens.start import StartScreen
+from ui.window import STEP_SCREENS, KioskWindow
+
+Tap = Callable[[KioskWindow, str], None]
+STAFF = load_content("en")  # staff screens use the clinic's default language
+
+
+def on(qtbot, window: KioskWindow, screen: type, timeout: int = 30000) -> None:
+    qtbot.waitUntil(lambda: type(window.active_screen) is screen, timeout=timeout)
+
+
+def sign_in(qtbot, window: KioskWindow, tap: Tap, then: type,
+            screen_words: Content = STAFF) -> None:
+    tap(window, screen_words.text("screens.attract.staff_button"))
+    for digit in STAFF_PIN:
+        tap(window, digit)
+    tap(window, STAFF.text("staff.pin.unlock"))
+    on(qtbot, window, then)
+
+
+def type_into(qtbot, window: KioskWindow, accessible_name: str, text: str) -> None:
+    assert window.active_screen is not None
+    fields = [f for f in window.active_screen.findChildren(QLineEdit)
+              if f.accessibleName() == accessible_name]
+    assert fields, accessible_name
+    fields[0].setFocus()
+    type_text(fields[0], text)
+
+
+def start_discharge(qtbot, window: KioskWindow, tap: Tap, language_name: str) -> None:
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    tap(window, STAFF.text("staff.home.start"))
+    on(qtbot, window, StartScreen)
+    type_into(qtbot, window, STAFF.text("staff.start.first_name"), "José")
+    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), "ñ")
+    tap(window, language_name)
+    tap(window, STAFF.text("staff.start.minutes_ago", minutes=60))
+    tap(window, STAFF.text("staff.start.submit"))
+    on(qtbot, window, ReadinessScreen)
+
+
+def padss_best(item: str) -> str:
+    """The accessible name of the score-2 button of a PADSS row."""
+    best = STAFF.lines(f"staff.readiness.scores.{item}")[0]
+    assert best.startswith("2")
+    return f"{STAFF.text(f'staff.readiness.items.{item}')}: {best}"
+
+
+def visible_texts(window: KioskWindow) -> list[str]:
+    assert window.active_screen is not None
+    texts = [w.text() for w in window.active_screen.findChildren(QLabel)]
+    texts += [w.text() for w in window.active_screen.findChildren(QLineEdit)]
+    return texts
+
+
+def test_every_step_has_a_screen() -> None:
+    assert set(STEP_SCREENS) == set(Step)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_whole_discharge_from_staff_start_to_sign_off(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse: StaffMember,
+        language: str) -> None:
+    words = load_content(language)
+    start_discharge(qtbot, window, tap, words.text("screens.common.language_name"))
+    assert window.windowTitle() == "Discharge kiosk"
+
+    for item in ("vital_signs", "activity", "pain", "nausea", "bleeding"):
+        tap(window, padss_best(item))
+    tap(window, STAFF.text("staff.readiness.save"))
+
+    for _ in ui_runtime.config.safety_rules:
+        on(qtbot, window, RuleScreen)
+        rule_screen = window.active_screen
+        tap(window, words.text("screens.common.i_understand"))
+        qtbot.waitUntil(lambda s=rule_screen: window.active_screen is not s)
+
+    on(qtbot, window, CompanionScreen)
+    type_into(qtbot, window, words.text("screens.companion.name_label"), "María López")
+    type_into(qtbot, window, words.text("screens.companion.phone_label"), "(626) 555-0199")
+    tap(window, words.text("screens.companion.confirm"))
+    tap(window, words.text("screens.companion.confirm_button"))
+
+    on(qtbot, window, AlmostDoneScreen)
+    assert words.text("screens.printing.done_title") in visible_texts(window)
+
+    sign_in(qtbot, window, tap, SignOffScreen, words)
+    tap(window, STAFF.text("staff.signoff.sheet_in_hand"))
+    tap(window, STAFF.text("staff.signoff.companion_present"))
+    tap(window, STAFF.text("staff.signoff.submit"))
+    on(qtbot, window, DischargedScreen)
+    tap(window, words.text("screens.common.done"))
+    on(qtbot, window, AttractScreen)
+    assert not any("José" in t or "María" in t for t in visible_texts(window))
+
+    [state] = ui_runtime.store.discharges()
+    assert state.step is Step.DISCHARGED
+    record = state.record
+    assert record.patient.first_name == "José" and record.patient.last_initial == "Ñ"
+    assert record.patient.language == language
+    assert record.signed_off_by == ui_nurse.actor
+    assert record.discharged_at is not None
+    assert record.print_status is PrintStatus.COMPLETED
+    assert record.companion is not None and record.companion.phone_e164 == "+16265550199"
+    actions = [row.action for row in ui_runtime.store.audit_rows(record.id)]
+    assert actions == ["Started", "ReadinessRecorded", *["RuleAcknowledged"] * 4,
+                       "CompanionConfirmed", "PrintFinished", "SignedOff"]
+    logins = [r for r in ui_runtime.store.audit_rows() if r.action == "Login"]
+    assert len(logins) == 2 and all(r.actor == ui_nurse.actor for r in logins)
+
+
+def test_i_need_help_calls_staff_who_resume_where_the_patient_was(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    words = load_content("en")
+    start_discharge(qtbot, window, tap, "English")
+    tap(window, STAFF.text("staff.readiness.start_patient"))
+    on(qtbot, window, RuleScreen)
+    tap(window, words.text("screens.common.i_understand"))
+    qtbot.waitUntil(lambda: window.bridge.state is not None
+                    and window.bridge.state.record.acknowledged == ("no_driving",))
+    tap(window, words.text("screens.common.need_help"))
+    on(qtbot, window, PleaseWaitScreen)
+    assert words.text("screens.needs_staff.body") in visible_texts(window)
+    sign_in(qtbot, window, tap, HelpReviewScreen)
+    tap(window, STAFF.text("staff.needs_staff.resume"))
+    on(qtbot, window, RuleScreen)
+    rule = load_content("en").rule("no_alcohol", hours=24)
+    assert rule.title in visible_texts(window)
+    [state] = ui_runtime.store.discharges()
+    assert state.record.help_requests == 1
+    actions = [row.action for row in ui_runtime.store.audit_rows(state.record.id)]
+    assert "HelpRequested" in actions and "StaffResumed" in actions
+
+
+def test_bad_start_input_shows_kind_messages_and_saves_nothing(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    tap(window, STAFF.text("staff.home.start"))
+    on(qtbot, window, StartScreen)
+    type_into(qtbot, window, STAFF.text("staff.start.first_name"), "   ")
+    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), "12")
+    tap(window, STAFF.text("staff.start.later"))  # 5 minutes into the future
+    tap(window, STAFF.text("staff.start.later"))
+    tap(window, STAFF.text("staff.start.later"))
+    tap(window, STAFF.text("staff.start.submit"))
+    qtbot.waitUntil(lambda: STAFF.text("errors.empty") in visible_texts(window))
+    texts = visible_texts(window)
+    assert STAFF.text("errors.initial") in texts
+    assert STAFF.text("errors.future_time") in texts
+    assert type(window.active_screen) is StartScreen
+    assert ui_runtime.store.discharges() == []
+
+
+def test_a_wrong_pin_is_refused_kindly(qtbot, window: KioskWindow, tap: Tap) -> None:
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    for digit in "999999":
+        tap(window, digit)
+    tap(window, STAFF.text("staff.pin.unlock"))
+    qtbot.waitUntil(lambda: STAFF.text("staff.pin.errors.wrong_pin") in visible_texts(window))
+    assert window.staff is None
+
+
+def test_a_bad_companion_phone_keeps_what_was_typed(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    words = load_content("en")
+    start_discharge(qtbot, window, tap, "English")
+    tap(window, STAFF.text("staff.readiness.start_patient"))
+    for _ in ui_runtime.config.safety_rules:
+        on(qtbot, window, RuleScreen)
+        screen = window.active_screen
+        tap(window, words.text("screens.common.i_understand"))
+        qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
+    on(qtbot, window, CompanionScreen)
+    type_into(qtbot, window, words.text("screens.companion.name_label"), "Maria")
+    type_into(qtbot, window, words.text("screens.companion.phone_label"), "555")
+    tap(window, words.text("screens.companion.confirm"))
+    tap(window, words.text("screens.companion.confirm_button"))
+    qtbot.waitUntil(lambda: words.text("errors.phone") in visible_texts(window))
+    assert "Maria" in visible_texts(window) and "555" in visible_texts(window)
+    assert window.bridge.state is not None and window.bridge.state.step is Step.COMPANION
+
+
+def test_sign_off_waits_for_the_observation_time(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
+        ui_clock: RunningClock) -> None:
+    """Readiness deferred and the infusion just ended: sign-off shows what is missing."""
+    words = load_content("en")
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    tap(window, STAFF.text("staff.home.start"))
+    on(qtbot, window, StartScreen)
+    type_into(qtbot, window, STAFF.text("staff.start.first_name"), "Ana")
+    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), "R")
+    tap(window, STAFF.text("staff.start.submit"))
+    on(qtbot, window, ReadinessScreen)
+    tap(window, STAFF.text("staff.readiness.start_patient"))
+    for _ in ui_runtime.config.safety_rules:
+        on(qtbot, window, RuleScreen)
+        screen = window.active_screen
+        tap(window, words.text("screens.common.i_understand"))
+        qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
+    on(qtbot, window, CompanionScreen)
+    type_into(qtbot, window, words.text("screens.companion.name_label"), "Maria")
+    type_into(qtbot, window, words.text("screens.companion.phone_label"), "6265550199")
+    tap(window, words.text("screens.companion.confirm"))
+    tap(window, words.text("screens.companion.confirm_button"))
+    on(qtbot, window, AlmostDoneScreen)
+    sign_in(qtbot, window, tap, SignOffScreen)
+    texts = visible_texts(window)
+    assert f"• {STAFF.text('staff.refusals.readiness_missing')}" in texts
+    assert f"• {STAFF.text('staff.refusals.observation')}" in texts
+    assert not find_submit(window).isEnabled()
+
+    tap(window, STAFF.text("staff.signoff.record_readiness"))
+    on(qtbot, window, ReadinessScreen)
+    for item in ("vital_signs", "activity", "pain", "nausea", "bleeding"):
+        tap(window, padss_best(item))
+    ui_clock.advance(minutes=61)
+    tap(window, STAFF.text("staff.readiness.save"))
+    on(qtbot, window, SignOffScreen)
+    assert find_submit(window).isEnabled()
+
+
+def find_submit(window: KioskWindow) -> QPushButton:
+    return find_button(window, STAFF.text("staff.signoff.submit"))
