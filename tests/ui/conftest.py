@@ -6,24 +6,24 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QEvent, Qt  # noqa: E402
-from PySide6.QtGui import QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget  # noqa: E402
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
-from kiosk.config import ClinicConfig  # noqa: E402
-from kiosk.printing import CupsPrinter  # noqa: E402
-from kiosk.runtime import Runtime, open_runtime  # noqa: E402
-from kiosk.staff import StaffMember  # noqa: E402
-from tests.conftest import LA, STAFF_PIN  # noqa: E402
-from tests.cups_server import CupsServer  # noqa: E402
-from ui.app import make_application  # noqa: E402
-from ui.bridge import FlowBridge  # noqa: E402
-from ui.window import KioskWindow  # noqa: E402
+from kiosk.config import ClinicConfig
+from kiosk.printing import CupsPrinter
+from kiosk.runtime import Runtime, open_runtime
+from kiosk.staff import StaffMember
+from tests.conftest import LA, STAFF_PIN
+from tests.cups_server import CupsServer
+from ui.app import make_application
+from ui.bridge import FlowBridge
+from ui.window import KioskWindow
 
 
 class RunningClock:
