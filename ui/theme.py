@@ -35,8 +35,11 @@ class Sizes:
     staff_button_text_px: int = 22
     main_action_height: int = 104
     target_min: int = 72
-    gap: int = 24
-    margin: int = 48
+    staff_target_min: int = 64
+    gap: int = 20
+    staff_gap: int = 12
+    margin: int = 40
+    staff_margin: int = 28
     radius: int = 14
     border: int = 3
 
@@ -86,13 +89,19 @@ QPushButton[role="primary"]:focus {{ border: {s.border + 2}px solid {c.text}; }}
 QPushButton[role="help"] {{
     background: {c.help_bg}; color: {c.text}; border-color: {c.help_border};
 }}
-QPushButton[role="staff"] {{ font-size: {s.staff_button_text_px}px; }}
+QPushButton[role="staff"] {{ font-size: {s.staff_button_text_px}px;
+    min-height: {s.staff_target_min}px; padding: 4px 12px; }}
 QPushButton[role="staff-primary"] {{
     font-size: {s.staff_button_text_px}px;
+    min-height: {s.staff_target_min}px; padding: 4px 12px;
     background: {c.primary}; color: {c.on_primary}; border-color: {c.primary};
 }}
 QPushButton:checked {{ background: {c.chosen_bg}; color: {c.on_primary}; }}
-QPushButton[role="key"] {{ font-size: {s.heading_px}px; min-width: 120px; }}
+QPushButton[role="primary"]:disabled, QPushButton[role="staff-primary"]:disabled {{
+    background: {c.disabled_bg}; color: {c.disabled_text}; border-color: {c.disabled_bg};
+}}
+QPushButton[role="key"] {{ font-size: {s.heading_px}px; min-width: 112px;
+    min-height: {s.staff_target_min}px; padding: 4px; }}
 
 QLineEdit {{
     min-height: {s.target_min}px; padding: 4px 16px;
@@ -100,6 +109,6 @@ QLineEdit {{
     font-size: {s.body_px}px;
 }}
 QLineEdit:focus {{ border: {s.border + 2}px solid {c.primary}; }}
-QLineEdit[role="staff"] {{ font-size: {s.staff_body_px}px; }}
+QLineEdit[role="staff"] {{ font-size: {s.staff_body_px}px; min-height: {s.staff_target_min}px; }}
 QScrollArea {{ border: none; }}
 """

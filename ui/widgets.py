@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -24,7 +25,16 @@ def label(text: str, role: str = "body", *, wrap: bool = True) -> QLabel:
     widget.setWordWrap(wrap)
     widget.setTextFormat(Qt.TextFormat.PlainText)  # names are never interpreted as markup
     widget.setAccessibleName(text)
+    if role.endswith("error"):
+        widget.setVisible(bool(text))  # an empty message takes no room
     return widget
+
+
+def show_message(widget: QLabel, text: str) -> None:
+    """Set a message label's words, accessible name and visibility together."""
+    widget.setText(text)
+    widget.setAccessibleName(text)
+    widget.setVisible(bool(text))
 
 
 def button(text: str, role: str = "", *, full_width: bool = False,
@@ -41,15 +51,24 @@ def button(text: str, role: str = "", *, full_width: bool = False,
     return widget
 
 
+def check_button(text: str, role: str = "staff") -> QPushButton:
+    """A full-width toggle that shows a box, so it reads as a checkbox before it is ticked."""
+    widget = button(f"☐  {text}", role, checkable=True, full_width=True)
+    widget.setAccessibleName(text)
+    widget.toggled.connect(lambda on: widget.setText(f"{'☑' if on else '☐'}  {text}"))
+    return widget
+
+
 class ChoiceRow(QWidget):
     """A row of mutually exclusive toggle buttons; reports the chosen value."""
 
     chosen = Signal(object)
 
     def __init__(self, options: Sequence[tuple[object, str]], role: str = "staff",
-                 parent: QWidget | None = None, *, name: str = "") -> None:
+                 parent: QWidget | None = None, *, name: str = "",
+                 vertical: bool = False) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self) if vertical else QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(SIZES.gap)
         self.group = QButtonGroup(self)
@@ -88,7 +107,7 @@ class Keypad(QWidget):
     def __init__(self, back_text: str, clear_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
-        grid.setSpacing(16)
+        grid.setSpacing(12)
         for index, key in enumerate("123456789"):
             widget = button(key, "key")
             widget.clicked.connect(lambda _=False, k=key: self.digit.emit(k))

@@ -105,7 +105,6 @@ def test_a_whole_discharge_from_staff_start_to_sign_off(
     type_into(qtbot, window, words.text("screens.companion.name_label"), "María López")
     type_into(qtbot, window, words.text("screens.companion.phone_label"), "(626) 555-0199")
     tap(window, words.text("screens.companion.confirm"))
-    tap(window, words.text("screens.companion.confirm_button"))
 
     on(qtbot, window, AlmostDoneScreen)
     assert words.text("screens.printing.done_title") in visible_texts(window)
@@ -200,7 +199,6 @@ def test_a_bad_companion_phone_keeps_what_was_typed(
     type_into(qtbot, window, words.text("screens.companion.name_label"), "Maria")
     type_into(qtbot, window, words.text("screens.companion.phone_label"), "555")
     tap(window, words.text("screens.companion.confirm"))
-    tap(window, words.text("screens.companion.confirm_button"))
     qtbot.waitUntil(lambda: words.text("errors.phone") in visible_texts(window))
     assert "Maria" in visible_texts(window) and "555" in visible_texts(window)
     assert window.bridge.state is not None and window.bridge.state.step is Step.COMPANION
@@ -228,7 +226,6 @@ def test_sign_off_waits_for_the_observation_time(
     type_into(qtbot, window, words.text("screens.companion.name_label"), "Maria")
     type_into(qtbot, window, words.text("screens.companion.phone_label"), "6265550199")
     tap(window, words.text("screens.companion.confirm"))
-    tap(window, words.text("screens.companion.confirm_button"))
     on(qtbot, window, AlmostDoneScreen)
     sign_in(qtbot, window, tap, SignOffScreen)
     texts = visible_texts(window)

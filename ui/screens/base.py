@@ -41,13 +41,15 @@ class Screen(QWidget):
     """A full-window screen. Reports user actions as (action name, payload)."""
 
     acted = Signal(str, object)
+    for_staff = False  # staff screens are denser: smaller text and margins, same targets
 
     def __init__(self, model: ScreenModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.root = QVBoxLayout(self)
-        self.root.setContentsMargins(SIZES.margin, SIZES.margin, SIZES.margin, SIZES.margin)
-        self.root.setSpacing(SIZES.gap)
+        margin = SIZES.staff_margin if self.for_staff else SIZES.margin
+        self.root.setContentsMargins(margin, margin, margin, margin)
+        self.root.setSpacing(SIZES.staff_gap if self.for_staff else SIZES.gap)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def report(self, action: str, payload: object = None) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLineEdit
 
 from ui.screens.base import Screen, ScreenModel
-from ui.widgets import button, label
+from ui.widgets import button, label, show_message
 
 
 class CompanionScreen(Screen):
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
-        self.root.setSpacing(16)
         self.root.addWidget(label(model.text("screens.companion.title"), "heading"))
         self.root.addWidget(label(model.text("screens.companion.body")))
         self.name = self._field("screens.companion.name_label")
@@ -20,14 +19,10 @@ class CompanionScreen(Screen):
         self.phone = self._field("screens.companion.phone_label")
         self.phone_error = label("", "error")
         self.root.addWidget(self.phone_error)
-        self.confirm = button(model.text("screens.companion.confirm"), checkable=True,
-                              full_width=True)
-        self.root.addWidget(self.confirm)
         self.root.addStretch(1)
-        self.submit = button(model.text("screens.companion.confirm_button"), "primary",
+        # Pressing the promise is the confirmation: one tap, no separate "OK".
+        self.submit = button(model.text("screens.companion.confirm"), "primary",
                              full_width=True)
-        self.submit.setEnabled(False)
-        self.confirm.toggled.connect(self.submit.setEnabled)
         self.submit.clicked.connect(self._submit)
         help_button = button(model.text("screens.common.need_help"), "help", full_width=True)
         help_button.clicked.connect(lambda: self.report("help", "companion"))
@@ -48,7 +43,5 @@ class CompanionScreen(Screen):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Kind messages under the fields; what was typed stays."""
-        self.name_error.setText(errors.get("companion_name", ""))
-        self.phone_error.setText(errors.get("phone", ""))
-        self.name_error.setAccessibleName(self.name_error.text())
-        self.phone_error.setAccessibleName(self.phone_error.text())
+        show_message(self.name_error, errors.get("companion_name", ""))
+        show_message(self.phone_error, errors.get("phone", ""))

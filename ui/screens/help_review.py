@@ -9,6 +9,8 @@ from ui.widgets import button, label
 
 
 class HelpReviewScreen(Screen):
+    for_staff = True
+
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
         assert model.state is not None

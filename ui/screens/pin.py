@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from ui.screens.base import Screen, ScreenModel
 from ui.widgets import ChoiceRow, Keypad, button, label
@@ -13,29 +13,36 @@ MAX_PIN_DIGITS = 12
 
 
 class PinScreen(Screen):
+    for_staff = True
+
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
-        self.root.setSpacing(16)
         self.pin = ""
         self.root.addWidget(label(model.text("staff.pin.title"), "staff-heading"))
+        columns = QHBoxLayout()
+        columns.setSpacing(40)
+        left = QVBoxLayout()
         if not model.staff_names:
-            self.root.addWidget(label(model.text("staff.pin.no_accounts"), "staff-body"))
-        self.who = ChoiceRow(list(model.staff_names))
+            left.addWidget(label(model.text("staff.pin.no_accounts"), "staff-body"))
+        # Names stack vertically: a clinic may have many staff.
+        self.who = ChoiceRow(list(model.staff_names), vertical=True)
         if len(model.staff_names) == 1:
             self.who.select(model.staff_names[0][0])
-        self.root.addWidget(label(model.text("staff.pin.choose"), "staff-body"))
-        self.root.addWidget(self.who)
+        left.addWidget(label(model.text("staff.pin.choose"), "staff-body"))
+        left.addWidget(self.who)
+        left.addWidget(label(model.text("staff.pin.prompt"), "staff-body"))
         self.display = label("", "pin-display")
         self.display.setAccessibleName(model.text("staff.pin.prompt"))
-        self.root.addWidget(label(model.text("staff.pin.prompt"), "staff-body"))
-        self.root.addWidget(self.display)
+        left.addWidget(self.display)
         self.error = label(model.message, "staff-error")
-        self.root.addWidget(self.error)
+        left.addWidget(self.error)
+        left.addStretch(1)
+        right = QVBoxLayout()
         keypad = Keypad(model.text("staff.pin.back"), model.text("staff.pin.clear"))
         keypad.digit.connect(self._digit)
         keypad.back.connect(lambda: self._set_pin(self.pin[:-1]))
         keypad.clear.connect(lambda: self._set_pin(""))
-        self.root.addWidget(keypad)
+        right.addWidget(keypad)
         row = QHBoxLayout()
         cancel = button(model.text("staff.pin.cancel"), "staff")
         cancel.clicked.connect(lambda: self.report("cancel"))
@@ -43,7 +50,10 @@ class PinScreen(Screen):
         self.unlock.clicked.connect(self._unlock)
         row.addWidget(cancel)
         row.addWidget(self.unlock, 2)
-        self.root.addLayout(row)
+        right.addLayout(row)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        self.root.addLayout(columns)
 
     def _digit(self, key: str) -> None:
         if len(self.pin) < MAX_PIN_DIGITS:

@@ -28,12 +28,13 @@ def observation_text(model: ScreenModel) -> str:
 
 
 class ReadinessScreen(Screen):
+    for_staff = True
+
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
         assert model.state is not None
         text = model.text
         record = model.state.record
-        self.root.setSpacing(12)
         self.root.addWidget(label(text("staff.readiness.title",
                                        name=record.patient.display_name), "staff-heading"))
         grid = QGridLayout()

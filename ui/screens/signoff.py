@@ -7,16 +7,17 @@ from PySide6.QtWidgets import QHBoxLayout
 from kiosk.flow import Context, Policy, sign_off_blockers
 from ui.screens.base import Screen, ScreenModel
 from ui.screens.readiness import observation_text
-from ui.widgets import button, label
+from ui.widgets import button, check_button, label
 
 
 class SignOffScreen(Screen):
+    for_staff = True
+
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
         assert model.state is not None
         text = model.text
         record = model.state.record
-        self.root.setSpacing(14)
         self.root.addWidget(label(text("staff.signoff.title", name=record.patient.display_name),
                                   "staff-heading"))
         status = text(f"staff.print_status.{record.print_status.value}")
@@ -37,10 +38,8 @@ class SignOffScreen(Screen):
                 self.root.addWidget(label(f"• {text(f'staff.refusals.{code}')}", "staff-error"))
         else:
             self.root.addWidget(label(text("staff.signoff.ready"), "staff-body"))
-        self.sheet_in_hand = button(text("staff.signoff.sheet_in_hand"), "staff",
-                                    checkable=True, full_width=True)
-        self.companion_present = button(text("staff.signoff.companion_present"), "staff",
-                                        checkable=True, full_width=True)
+        self.sheet_in_hand = check_button(text("staff.signoff.sheet_in_hand"))
+        self.companion_present = check_button(text("staff.signoff.companion_present"))
         self.root.addWidget(self.sheet_in_hand)
         self.root.addWidget(self.companion_present)
         self.message = label(model.message, "staff-error")

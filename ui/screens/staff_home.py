@@ -9,9 +9,10 @@ from ui.widgets import button, label
 
 
 class StaffHomeScreen(Screen):
+    for_staff = True
+
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
-        self.root.setSpacing(16)
         self.root.addWidget(label(model.text("staff.home.title"), "staff-heading"))
         start = button(model.text("staff.home.start"), "staff-primary", full_width=True)
         start.clicked.connect(lambda: self.report("new"))

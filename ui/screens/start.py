@@ -9,30 +9,34 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
 from kiosk.content import languages, load_content
 from kiosk.records import Indication
 from ui.screens.base import Screen, ScreenModel
-from ui.widgets import ChoiceRow, button, label
+from ui.widgets import ChoiceRow, button, label, show_message
 
 QUICK_MINUTES_AGO = (0, 30, 60, 90)
 
 
 class StartScreen(Screen):
+    for_staff = True
+
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
-        self.root.setSpacing(12)
         text = model.text
         self.root.addWidget(label(text("staff.start.title"), "staff-heading"))
         grid = QGridLayout()
-        grid.setHorizontalSpacing(24)
-        grid.setVerticalSpacing(12)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(10)
         self.first_name = self._line(text("staff.start.first_name"), 40)
         self.last_initial = self._line(text("staff.start.last_initial"), 2)
         self.errors = {name: label("", "staff-error") for name in
                        ("first_name", "last_initial", "infusion_ended_at")}
+        names = QHBoxLayout()
+        names.setSpacing(16)
+        names.addWidget(self.first_name, 3)
+        names.addWidget(label(text("staff.start.last_initial"), "staff-body", wrap=False))
+        names.addWidget(self.last_initial, 1)
         grid.addWidget(label(text("staff.start.first_name"), "staff-body"), 0, 0)
-        grid.addWidget(self.first_name, 0, 1)
+        grid.addLayout(names, 0, 1)
         grid.addWidget(self.errors["first_name"], 1, 1)
-        grid.addWidget(label(text("staff.start.last_initial"), "staff-body"), 2, 0)
-        grid.addWidget(self.last_initial, 2, 1)
-        grid.addWidget(self.errors["last_initial"], 3, 1)
+        grid.addWidget(self.errors["last_initial"], 2, 1)
         self.language = ChoiceRow([(lang, load_content(lang).text("screens.common.language_name"))
                                    for lang in languages()])
         self.language.select(model.config.kiosk.default_language)
@@ -52,25 +56,23 @@ class StartScreen(Screen):
 
         # The infusion end time: quick choices plus 5-minute steps, no typing needed.
         self.ended_at = model.now.replace(second=0, microsecond=0)
-        self.ended_label = label("", "staff-heading")
-        self.root.addWidget(label(text("staff.start.infusion_ended"), "staff-body"))
+        self.ended_label = label("", "staff-heading", wrap=False)
         row = QHBoxLayout()
-        row.addWidget(self.ended_label, 2)
+        row.addWidget(label(text("staff.start.infusion_ended"), "staff-body"), 2)
+        row.addWidget(self.ended_label, 1)
         earlier = button(text("staff.start.earlier"), "staff")
         earlier.clicked.connect(lambda: self._shift(-5))
         later = button(text("staff.start.later"), "staff")
         later.clicked.connect(lambda: self._shift(5))
         row.addWidget(earlier)
         row.addWidget(later)
-        self.root.addLayout(row)
-        quick = QHBoxLayout()
         for minutes in QUICK_MINUTES_AGO:
             words = text("staff.start.now") if minutes == 0 else text(
                 "staff.start.minutes_ago", minutes=minutes)
             chip = button(words, "staff")
             chip.clicked.connect(lambda _=False, m=minutes: self._set_minutes_ago(m))
-            quick.addWidget(chip)
-        self.root.addLayout(quick)
+            row.addWidget(chip)
+        self.root.addLayout(row)
         self.root.addWidget(self.errors["infusion_ended_at"])
         self._show_time()
 
@@ -118,5 +120,4 @@ class StartScreen(Screen):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for name, widget in self.errors.items():
-            widget.setText(errors.get(name, ""))
-            widget.setAccessibleName(widget.text())
+            show_message(widget, errors.get(name, ""))
