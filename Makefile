@@ -58,7 +58,7 @@ sheets: $(VENV)/.installed
 	$(BIN)/python scripts/make_docs.py sheets docs
 
 screenshots: $(VENV)/.installed
-	QT_QPA_PLATFORM=offscreen $(BIN)/discharge-kiosk screenshots --out docs/screens
+	$(BIN)/python scripts/make_docs.py screens docs
 
 docs: sheets screenshots
 
