@@ -256,7 +256,7 @@ def check_problems(args: argparse.Namespace) -> list[str]:
             if broken is not None:
                 problems.append(f"database: audit chain broken at row {broken}")
             if config is not None:
-                problems.extend(f"printer: {p}" for p in runtime.printer.problems())  # type: ignore[attr-defined]
+                problems.extend(f"printer: {p}" for p in runtime.printer.problems())
         finally:
             runtime.close()
     return problems

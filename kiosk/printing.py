@@ -47,6 +47,10 @@ class Printer(Protocol):
 
     def cancel(self, job: str) -> None: ...
 
+    def problems(self) -> list[str]:
+        """What stops this printer from printing now, for `discharge-kiosk check`."""
+        ...
+
 
 def job_title(record_id: str) -> str:
     return f"discharge-{record_id[:12]}"

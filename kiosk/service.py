@@ -132,7 +132,9 @@ class DischargeService:
         try:
             pdf = self.render_sheet(record, self.config, self.clock.now())
         except Exception as exc:  # any layout fault must still leave a saved record
-            log.exception("rendering the sheet for %s failed", job_title(record.id))
+            # The type only: a layout error's message can quote the patient's name.
+            log.error("rendering the sheet for %s failed: %s", job_title(record.id),
+                      type(exc).__name__)
             return PrintOutcome(PrintStatus.FAILED, "", f"render failed: {type(exc).__name__}")
         return print_and_follow(
             self.printer, pdf, job_title(record.id),

@@ -31,6 +31,7 @@ class FlowBridge(QObject):
     staff_refused = Signal(str)  # StaffError code
     failed = Signal(str)  # content key of a kind message
     open_listed = Signal(object)  # tuple[DischargeState, ...]
+    staff_listed = Signal(object)  # tuple[tuple[str, str], ...]: (id, name)
     idle = Signal()  # the worker has nothing left to do
     _finished = Signal(object, object)  # (future, callback), delivered on the UI thread
 
@@ -90,8 +91,9 @@ class FlowBridge(QObject):
     def verify_pin(self, staff_id: str, pin: str) -> None:
         self._run(lambda: self.runtime.staff.verify(staff_id, pin), self.staff_verified.emit)
 
-    def staff_names(self) -> tuple[tuple[str, str], ...]:
-        return tuple((m.id, m.name) for m in self.runtime.staff.members())
+    def list_staff(self) -> None:
+        self._run(lambda: tuple((m.id, m.name) for m in self.runtime.staff.members()),
+                  self.staff_listed.emit)
 
     def list_open(self) -> None:
         self._run(lambda: tuple(self.runtime.service.open_discharges()), self.open_listed.emit)

@@ -75,6 +75,7 @@ class KioskWindow(QMainWindow):
         self.pin_requested = False
         self.staff_view: str | None = None  # "start" or "readiness" over the step's screen
         self.open_discharges: tuple[DischargeState, ...] = ()
+        self.staff_names: tuple[tuple[str, str], ...] = ()
         self.message = ""
         self.active_screen: Screen | None = None
         self.allow_close = False
@@ -95,6 +96,7 @@ class KioskWindow(QMainWindow):
         bridge.invalid.connect(self._on_invalid)
         bridge.failed.connect(self._on_failed)
         bridge.open_listed.connect(self._on_open_listed)
+        bridge.staff_listed.connect(self._on_staff_listed)
         self.refresh()
 
     # --- choosing the screen
@@ -132,7 +134,7 @@ class KioskWindow(QMainWindow):
             clock=self.runtime.clock,
             state=self.bridge.state,
             staff=self.staff,
-            staff_names=self.bridge.staff_names() if screen_class is PinScreen else (),
+            staff_names=self.staff_names,
             open_discharges=self.open_discharges,
             message=self.message,
         )
@@ -216,6 +218,10 @@ class KioskWindow(QMainWindow):
     # --- what people did
 
     def _on_unlock(self, _: object) -> None:
+        self.bridge.list_staff()  # the PIN screen opens when the names arrive
+
+    def _on_staff_listed(self, names: tuple[tuple[str, str], ...]) -> None:
+        self.staff_names = names
         self.pin_requested = True
         self.refresh()
 

@@ -19,6 +19,7 @@ from ui.screens.attract import AttractScreen
 from ui.screens.companion import CompanionScreen
 from ui.screens.discharged import DischargedScreen
 from ui.screens.help_review import HelpReviewScreen
+from ui.screens.pin import PinScreen
 from ui.screens.please_wait import PleaseWaitScreen
 from ui.screens.readiness import ReadinessScreen
 from ui.screens.rule import RuleScreen
@@ -38,6 +39,7 @@ def on(qtbot, window: KioskWindow, screen: type, timeout: int = 30000) -> None:
 def sign_in(qtbot, window: KioskWindow, tap: Tap, then: type,
             screen_words: Content = STAFF) -> None:
     tap(window, screen_words.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
     for digit in STAFF_PIN:
         tap(window, digit)
     tap(window, STAFF.text("staff.pin.unlock"))
@@ -178,6 +180,7 @@ def test_bad_start_input_shows_kind_messages_and_saves_nothing(
 
 def test_a_wrong_pin_is_refused_kindly(qtbot, window: KioskWindow, tap: Tap) -> None:
     tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
     for digit in "999999":
         tap(window, digit)
     tap(window, STAFF.text("staff.pin.unlock"))
