@@ -51,6 +51,11 @@ class LaunchOptions:
 
 
 def _frontend(name: str) -> Callable[..., int]:
+    # Missing words would otherwise surface mid-discharge, on a patient's screen.
+    problems = content_problems()
+    if problems:
+        raise CliError("the kiosk's words have problems; nothing was started:\n  "
+                       + "\n  ".join(problems))
     found = [ep for ep in entry_points(group=FRONTEND_GROUP) if ep.name == name]
     if not found:
         raise CliError(

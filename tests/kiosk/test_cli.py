@@ -173,3 +173,31 @@ def test_bad_dates_are_clear(tmp_path: Path) -> None:
 def test_help_lists_the_commands() -> None:
     result = run("--help")
     assert result.returncode == 0 and "sheet" in result.stdout
+
+
+def test_the_kiosk_will_not_start_on_broken_content(tmp_path: Path) -> None:
+    """A copy of the installed packages with one Spanish key removed."""
+    import shutil
+
+    import content as content_package
+
+    root = tmp_path / "site"
+    for package in ("kiosk", "content", "printouts"):
+        source = Path(content_package.__file__).parent.parent / package
+        shutil.copytree(source, root / package,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.ttf"))
+    rules = root / "content" / "es" / "rules.toml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace(
+        'title = "Descanse el resto del día"\n', ""), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "kiosk", "run", "--windowed"],
+                            capture_output=True, text=True, cwd=root, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(root),
+                                 "KIOSK_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 1
+    assert "content/es: missing key 'rules.rest.title'" in result.stderr
+    assert "Traceback" not in result.stderr
+    check = subprocess.run([sys.executable, "-m", "kiosk", "check"], capture_output=True,
+                           text=True, cwd=root, timeout=60,
+                           env={**os.environ, "PYTHONPATH": str(root),
+                                "KIOSK_DATA_DIR": str(tmp_path / "data")})
+    assert check.returncode == 1 and "rules.rest.title" in check.stderr
