@@ -11,7 +11,9 @@ import csv
 import getpass
 import io
 import json
+import os
 import secrets
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -100,8 +102,17 @@ def cmd_run(args: argparse.Namespace, config: ClinicConfig) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, config: ClinicConfig) -> int:
+    throw_away = args.data_dir is None
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
-    runtime = open_runtime(config, resolve_data_dir(data_dir))
+    try:
+        return _run_demo(config, resolve_data_dir(data_dir), throw_away)
+    finally:
+        if throw_away:
+            shutil.rmtree(data_dir, ignore_errors=True)  # demo patients leave nothing behind
+
+
+def _run_demo(config: ClinicConfig, data_dir: Path, throw_away: bool) -> int:
+    runtime = open_runtime(config, data_dir)
     pin = f"{secrets.randbelow(10**6):06d}"
     try:
         if runtime.staff.find(DEMO_STAFF_NAME) is None:
@@ -111,7 +122,7 @@ def cmd_demo(args: argparse.Namespace, config: ClinicConfig) -> int:
     finally:
         runtime.close()
     print(f"Demo clinic: {config.clinic.name}")
-    print(f"Data dir (throw-away): {runtime.data_dir}")
+    print(f"Data dir{' (throw-away)' if throw_away else ''}: {runtime.data_dir}")
     print(f"Demo staff: {DEMO_STAFF_NAME}   PIN: {pin}", flush=True)
     return _frontend("gui")(LaunchOptions(config, runtime.data_dir, windowed=True, demo=True))
 
@@ -214,6 +225,14 @@ def export_discharges(runtime: Runtime, fmt: str, since: date | None, until: dat
     return buffer.getvalue()
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Exports hold names: readable by the kiosk user only, like the database."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def cmd_export(args: argparse.Namespace, config: ClinicConfig) -> int:
     since = _local_date(args.since, "--since") if args.since else None
     until = _local_date(args.until, "--until") if args.until else None
@@ -226,7 +245,7 @@ def cmd_export(args: argparse.Namespace, config: ClinicConfig) -> int:
         runtime.close()
     if args.out:
         try:
-            args.out.write_text(text, encoding="utf-8")
+            _write_private(args.out, text)
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror}") from None
     else:

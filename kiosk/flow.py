@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from kiosk.records import (
     PADSS_PASS_SCORE,
@@ -93,6 +94,7 @@ class CompanionConfirmed(Event):
 class PrintFinished(Event):
     status: PrintStatus
     job: str = ""
+    sheet_time: datetime | None = None  # the discharge time printed on the sheet
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,10 +135,16 @@ class DischargeState:
     """Where NEEDS_STAFF returns to."""
 
 
+SHEET_FRESH_MINUTES = 15
+"""A sheet printed longer ago than this shows a discharge time, and so a "no alcohol until"
+time, too early to hand over: staff reprint it."""
+
+
 @dataclass(frozen=True)
 class Policy:
     observation_minutes: int = 60
     allow_alone_in_rideshare: bool = False
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Los_Angeles"))
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,17 @@ def _staff_checks(state: DischargeState, event: Event, ctx: Context) -> str | No
     return None if event.companion_present else "companion_not_present"
 
 
+def _sheet_current(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    """The printed times must still be true: same local day, printed minutes ago."""
+    printed = state.record.sheet_time
+    if printed is None:
+        return None  # no kiosk sheet was printed; staff attest to the sheet in hand
+    zone = ctx.policy.zone
+    same_day = printed.astimezone(zone).date() == ctx.now.astimezone(zone).date()
+    recent = ctx.now - printed <= timedelta(minutes=SHEET_FRESH_MINUTES)
+    return None if same_day and recent else "sheet_outdated"
+
+
 def _by_staff(state: DischargeState, event: Event, ctx: Context) -> str | None:
     return None if event.actor.startswith("staff:") else "staff_only"
 
@@ -227,6 +246,7 @@ SIGN_OFF_GUARDS: tuple[Guard, ...] = (
     _observation_elapsed,
     _rules_acknowledged,
     _companion_on_record,
+    _sheet_current,
     _staff_checks,
 )
 
@@ -288,6 +308,11 @@ class TransitionRefused(Exception):
         super().__init__(f"{event.kind} refused at {step}: {', '.join(reasons)}")
 
 
+def can_print(step: Step) -> bool:
+    """Whether a print result would be accepted now; checked before paper comes out."""
+    return PrintFinished in allowed_events(step)
+
+
 def allowed_events(step: Step) -> frozenset[type[Event]]:
     return frozenset(t.event for t in TRANSITIONS if t.source is step)
 
@@ -304,8 +329,9 @@ def _record_after(record: Discharge, event: Event, now: datetime) -> Discharge:
     if isinstance(event, CompanionConfirmed):
         return replace(record, companion=event.companion)
     if isinstance(event, PrintFinished):
+        sheet_time = event.sheet_time if event.status.succeeded else record.sheet_time
         return replace(record, print_status=event.status, print_job=event.job,
-                       print_attempts=record.print_attempts + 1)
+                       print_attempts=record.print_attempts + 1, sheet_time=sheet_time)
     if isinstance(event, SignedOff):
         return replace(record, signed_off_by=event.actor, discharged_at=now)
     if isinstance(event, Voided):

@@ -53,7 +53,7 @@ class Printer(Protocol):
 
 
 def job_title(record_id: str) -> str:
-    return f"discharge-{record_id[:12]}"
+    return f"discharge-{record_id}"
 
 
 # IPP job-state values (RFC 8011 5.3.7).
@@ -198,12 +198,16 @@ def print_and_follow(printer: Printer, pdf: bytes, title: str, *, timeout: timed
         job = printer.submit(pdf, title)
     except PrintError as exc:
         return PrintOutcome(PrintStatus.FAILED, "", str(exc))
+    except Exception as exc:  # a disk, driver or library fault is still only a failed print
+        return PrintOutcome(PrintStatus.FAILED, "", f"unexpected {type(exc).__name__}")
     deadline = clock.now() + timeout
     while True:
         try:
             status = printer.status(job)
         except PrintError as exc:
             return PrintOutcome(PrintStatus.FAILED, job, str(exc))
+        except Exception as exc:
+            return PrintOutcome(PrintStatus.FAILED, job, f"unexpected {type(exc).__name__}")
         if status.is_final and status is not PrintStatus.HELD:
             return PrintOutcome(status, job)
         if clock.now() >= deadline:

@@ -101,6 +101,7 @@ class Companion:
     name: str
     phone_e164: str
     phone_raw: str
+    phone_extension: str = ""
     relationship: str = ""
     ride_type: RideType = RideType.COMPANION_DRIVES
     confirmed_at: datetime | None = None
@@ -122,6 +123,8 @@ class Discharge:
     companion: Companion | None = None
     print_status: PrintStatus = PrintStatus.NOT_STARTED
     print_job: str = ""
+    sheet_time: datetime | None = None
+    """The discharge time the last printed sheet shows; its other times follow from it."""
     print_attempts: int = 0
     help_requests: int = 0
     signed_off_by: str = ""

@@ -51,10 +51,7 @@ class DischargeService:
 
     @property
     def policy(self) -> flow.Policy:
-        return flow.Policy(
-            observation_minutes=self.config.observation_minutes,
-            allow_alone_in_rideshare=self.config.policy.allow_alone_in_rideshare,
-        )
+        return policy_for(self.config)
 
     def context(self) -> flow.Context:
         return flow.Context(now=self.clock.now(), policy=self.policy)
@@ -114,23 +111,40 @@ class DischargeService:
         number: validation.Phone = valid["phone"]
         companion = Companion(
             name=valid["companion_name"], phone_e164=number.e164, phone_raw=number.raw,
-            relationship=relationship, ride_type=ride_type, confirmed_at=self.clock.now(),
+            phone_extension=number.extension, relationship=relationship, ride_type=ride_type,
+            confirmed_at=self.clock.now(),
         )
         return self.apply(state, flow.CompanionConfirmed(companion=companion))
 
     def print_sheet(self, state: DischargeState, *, actor: str = "kiosk") -> DischargeState:
-        """Render and print the sheet, then record how it went. Never loses the record:
-        a render or printer fault is recorded as a failed print."""
-        outcome = self._render_and_print(state.record)
+        """Print the sheet and record how it went (the CLI's and tests' one-call form)."""
+        return self.apply(state, self.print_only(state, actor=actor))
+
+    def print_only(self, state: DischargeState, *, actor: str = "kiosk") -> flow.PrintFinished:
+        """Render and print, touching no database: the UI runs this on its own thread so
+        help and sign-in never wait behind a printer. Never raises for a printer or layout
+        fault; returns the event that records the outcome. Refuses before any paper comes
+        out if the discharge is at a step that would not accept a print."""
+        if not flow.can_print(state.step):
+            raise flow.TransitionRefused(state.step, flow.PrintFinished(
+                status=PrintStatus.FAILED), ("not_now",))
+        sheet_time = self.sheet_time(state.record)
+        outcome = self._render_and_print(state.record, sheet_time)
         if outcome.status is not PrintStatus.COMPLETED:
             log.warning("print of %s ended %s: %s", job_title(state.record.id),
                         outcome.status.value, outcome.detail)
-        event = flow.PrintFinished(status=outcome.status, job=outcome.job, actor=actor)
-        return self.apply(state, event)
+        return flow.PrintFinished(status=outcome.status, job=outcome.job, actor=actor,
+                                  sheet_time=sheet_time)
 
-    def _render_and_print(self, record: Discharge) -> PrintOutcome:
+    def sheet_time(self, record: Discharge) -> datetime:
+        """The discharge time a sheet printed now should show: now, or the end of the
+        observation time if that is later, since no discharge can happen before it."""
+        observed = record.infusion_ended_at + timedelta(minutes=self.config.observation_minutes)
+        return max(self.clock.now(), observed)
+
+    def _render_and_print(self, record: Discharge, sheet_time: datetime) -> PrintOutcome:
         try:
-            pdf = self.render_sheet(record, self.config, self.clock.now())
+            pdf = self.render_sheet(record, self.config, sheet_time)
         except Exception as exc:  # any layout fault must still leave a saved record
             # The type only: a layout error's message can quote the patient's name.
             log.error("rendering the sheet for %s failed: %s", job_title(record.id),
@@ -143,6 +157,14 @@ class DischargeService:
 
     def open_discharges(self) -> list[DischargeState]:
         return self.store.discharges(open_only=True)
+
+
+def policy_for(config: ClinicConfig) -> flow.Policy:
+    return flow.Policy(
+        observation_minutes=config.observation_minutes,
+        allow_alone_in_rideshare=config.policy.allow_alone_in_rideshare,
+        zone=config.zone,
+    )
 
 
 def _audit_detail(state: DischargeState, event: Event) -> str:

@@ -88,7 +88,7 @@ class StaffDirectory:
                 "is_admin": int(admin), "disabled": 0, "failed_attempts": 0,
                 "locked_until": None, "created_at": now.isoformat(),
             })
-            self.store._append_audit(now, actor, "StaffAdded", "", f"staff={member.id}")
+            self.store.append_audit(now, actor, "StaffAdded", "", f"staff={member.id}")
         return member
 
     def find(self, name: str) -> StaffMember | None:
@@ -119,13 +119,13 @@ class StaffDirectory:
             with self.store.db.atomic():
                 self.store.db.table("staff").update(staff_id, {
                     "failed_attempts": 0 if lock else failures, "locked_until": lock})
-                self.store._append_audit(now, f"staff:{staff_id}", "LoginFailed", "",
+                self.store.append_audit(now, f"staff:{staff_id}", "LoginFailed", "",
                                          "locked" if lock else f"attempt={failures}")
             raise StaffError("locked" if lock else "wrong_pin") from None
         with self.store.db.atomic():
             self.store.db.table("staff").update(
                 staff_id, {"failed_attempts": 0, "locked_until": None})
-            self.store._append_audit(now, f"staff:{staff_id}", "Login", "", "")
+            self.store.append_audit(now, f"staff:{staff_id}", "Login", "", "")
         return _member(row)
 
 

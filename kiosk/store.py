@@ -109,8 +109,20 @@ def _private_file(path: Path) -> None:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    """Make the folder 0700, or accept an existing one only if it is already private.
+
+    An existing folder is never re-permissioned: `--data-dir /tmp` must not lock others out
+    of /tmp, and patient data must not go where other users can read it."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+        return path
+    if not path.is_dir():
+        raise StoreError(f"The data dir {path} is not a folder.")
+    if path.stat().st_mode & 0o077:
+        raise StoreError(
+            f"The data dir {path} can be read by other users. Patient data must be private: "
+            f"choose a new folder, or make this one private with: chmod 700 {path}")
     return path
 
 
@@ -208,7 +220,7 @@ class Store:
                     "data": json.dumps(to_data(event), ensure_ascii=False, sort_keys=True),
                 }
             )
-            self._append_audit(at, event.actor, event.kind, record.id,
+            self.append_audit(at, event.actor, event.kind, record.id,
                                detail or f"step={state.step.value}")
         return True
 
@@ -248,10 +260,11 @@ class Store:
               detail: str = "") -> None:
         """An audit row for an action that changes no discharge (a login, an export)."""
         with self.db.atomic():
-            self._append_audit(at, actor, action, discharge_id, detail)
+            self.append_audit(at, actor, action, discharge_id, detail)
 
-    def _append_audit(self, at: datetime, actor: str, action: str, discharge_id: str,
-                      detail: str) -> None:
+    def append_audit(self, at: datetime, actor: str, action: str, discharge_id: str,
+                     detail: str) -> None:
+        """Append an audit row inside the caller's open transaction (db.atomic())."""
         last = self.db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
         prev = last[0] if last else GENESIS_HASH
         stamp = at.isoformat()

@@ -71,7 +71,8 @@ class Phone:
 
 
 def phone(raw: str, region: str) -> Phone:
-    """A phone number valid for the clinic's region; E.164 is stored with the raw input."""
+    """A phone number valid for the clinic's region; E.164 is stored with the raw input and
+    any extension apart. A number from elsewhere is refused: staff can help from there."""
     text = unicodedata.normalize("NFC", raw).strip()
     if not text:
         raise Invalid("phone", "errors.empty")
@@ -81,7 +82,7 @@ def phone(raw: str, region: str) -> Phone:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise Invalid("phone", "errors.phone") from None
-    if not phonenumbers.is_valid_number(parsed):
+    if not phonenumbers.is_valid_number_for_region(parsed, region):
         raise Invalid("phone", "errors.phone")
     extension = parsed.extension or ""
     parsed.extension = None

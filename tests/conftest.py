@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,22 @@ from tests.cups_server import CupsServer, start_cups
 
 LA = ZoneInfo("America/Los_Angeles")
 STAFF_PIN = "246810"
+
+
+class RunningClock:
+    """Real time passing from a fixed start, plus manual jumps: print jobs can time out for
+    real, and tests can jump past the observation time without sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self._start = start
+        self._origin = datetime.now(start.tzinfo)
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._start + (datetime.now(self._start.tzinfo) - self._origin) + self._offset
+
+    def advance(self, **kwargs: float) -> None:
+        self._offset += timedelta(**kwargs)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from types import TracebackType
 
@@ -47,6 +48,9 @@ def launch(options: LaunchOptions) -> int:
         print(f"discharge-kiosk: {exc}", file=sys.stderr)
         return 1
     sys.excepthook = _log_uncaught
+    # A clean quit on SIGTERM (the window's timers let Python see the signal), so callers'
+    # clean-up runs: the demo removes its throw-away data dir.
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
     bridge = FlowBridge(runtime)
     window = KioskWindow(bridge)
     window.allow_close = options.windowed

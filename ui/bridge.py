@@ -1,7 +1,9 @@
 """The one bridge between the Qt-free core and the screens.
 
-All core work (database, PIN hashing, PDF, printing) runs on one worker thread, in order.
-That thread alone holds the current discharge, so events never apply to a stale copy.
+Database work and PIN hashing run on one worker thread, in order. That thread alone holds
+the current discharge, so events never apply to a stale copy. Printing (PDF and CUPS, up to
+the printer timeout) runs on a second thread, so "I need help" and staff sign-in never wait
+behind a printer; its result is recorded through the worker like any other event.
 Results come back to the UI thread as Qt signals.
 """
 
@@ -14,8 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from kiosk.flow import DischargeState, Event, TransitionRefused
-from kiosk.records import Indication, RideType
+from kiosk.flow import DischargeState, Event, PrintFinished, TransitionRefused
+from kiosk.records import Indication, PrintStatus, RideType
 from kiosk.runtime import Runtime
 from kiosk.staff import StaffError, StaffMember
 from kiosk.validation import InvalidInput
@@ -42,13 +44,16 @@ class FlowBridge(QObject):
         self._current: DischargeState | None = None  # the worker's; only it touches this
         self._pending = 0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-core")
+        self._printer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-print")
+        self.printing_for: str | None = None  # the record whose sheet is printing now
         self._finished.connect(self._deliver)
 
     # --- plumbing
 
-    def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+    def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+             executor: ThreadPoolExecutor | None = None) -> None:
         self._pending += 1
-        future = self._executor.submit(work)
+        future = (executor or self._executor).submit(work)
         future.add_done_callback(lambda f: self._finished.emit(f, on_done))
 
     @Slot(object, object)
@@ -76,6 +81,7 @@ class FlowBridge(QObject):
         return self._pending > 0
 
     def shutdown(self) -> None:
+        self._printer.shutdown(wait=True)
         self._executor.shutdown(wait=True)
 
     def _publish(self, state: DischargeState | None) -> None:
@@ -85,6 +91,11 @@ class FlowBridge(QObject):
     def _set_current(self, state: DischargeState | None) -> DischargeState | None:
         self._current = state
         return state
+
+    def _require_current(self) -> DischargeState:
+        if self._current is None:
+            raise RuntimeError("no current discharge")
+        return self._current
 
     # --- what the window asks for
 
@@ -98,13 +109,16 @@ class FlowBridge(QObject):
     def list_open(self) -> None:
         self._run(lambda: tuple(self.runtime.service.open_discharges()), self.open_listed.emit)
 
-    def start(self, *, staff: StaffMember, first_name: str, last_initial: str, language: str,
-              indication: Indication, first_session: bool, infusion_ended_at: Any) -> None:
+    def start(self, *, staff: StaffMember, record_id: str, first_name: str, last_initial: str,
+              language: str, indication: Indication, first_session: bool,
+              infusion_ended_at: Any) -> None:
+        """The record id comes from the form, so a double tap saves one discharge, not two."""
         def work() -> DischargeState | None:
             return self._set_current(self.runtime.service.start(
                 first_name=first_name, last_initial=last_initial, language=language,
                 indication=indication, first_session=first_session,
-                infusion_ended_at=infusion_ended_at, staff_actor=staff.actor))
+                infusion_ended_at=infusion_ended_at, staff_actor=staff.actor,
+                record_id=record_id))
         self._run(work, self._publish)
 
     def open(self, discharge_id: str) -> None:
@@ -114,24 +128,41 @@ class FlowBridge(QObject):
     def send(self, make_event: Callable[[], Event]) -> None:
         """Apply an event to the current discharge, on the worker, in order."""
         def work() -> DischargeState | None:
-            if self._current is None:
-                raise RuntimeError("no current discharge")
-            return self._set_current(self.runtime.service.apply(self._current, make_event()))
+            return self._set_current(self.runtime.service.apply(self._require_current(),
+                                                                make_event()))
         self._run(work, self._publish)
 
     def confirm_companion(self, name: str, phone: str) -> None:
         def work() -> DischargeState | None:
-            assert self._current is not None
             return self._set_current(self.runtime.service.confirm_companion(
-                self._current, name=name, phone=phone, ride_type=RideType.COMPANION_DRIVES))
+                self._require_current(), name=name, phone=phone,
+                ride_type=RideType.COMPANION_DRIVES))
         self._run(work, self._publish)
 
     def print_sheet(self, actor: str = "kiosk") -> None:
-        def work() -> DischargeState | None:
-            assert self._current is not None
-            return self._set_current(self.runtime.service.print_sheet(self._current,
-                                                                      actor=actor))
-        self._run(work, self._publish)
+        """Print the current discharge's sheet, unless one is already printing for it."""
+        state = self.state
+        if state is None or self.printing_for == state.record.id:
+            return
+        self.printing_for = state.record.id
+
+        def work() -> PrintFinished | None:
+            try:
+                return self.runtime.service.print_only(state, actor=actor)
+            except TransitionRefused:
+                return None  # the discharge moved on (e.g. voided): nothing to print
+            except Exception as exc:
+                # print_only turns printer and layout faults into a FAILED outcome; anything
+                # else must still end this print so staff can reprint.
+                log.error("printing failed unexpectedly: %s", type(exc).__name__)
+                return PrintFinished(status=PrintStatus.FAILED, actor=actor)
+
+        def printed(event: PrintFinished | None) -> None:
+            self.printing_for = None
+            if event is not None:
+                self.send(lambda: event)
+
+        self._run(work, printed, executor=self._printer)
 
     def clear(self) -> None:
         """Forget the current discharge (it stays saved); the screen returns to rest."""

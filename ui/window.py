@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk import flow
 from kiosk.content import Content, load_content
@@ -38,7 +40,9 @@ from ui.screens.start import StartScreen
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "Discharge kiosk"  # never patient data: window titles reach task lists and logs
+IDLE_CHECK_MS = 1000
+INPUT_EVENTS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress,
+                          QEvent.Type.TouchBegin, QEvent.Type.Wheel})
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,9 @@ class KioskWindow(QMainWindow):
         super().__init__(parent)
         self.bridge = bridge
         self.runtime = bridge.runtime
-        self.setWindowTitle(WINDOW_TITLE)
+        # Never patient data here: window titles reach task lists, screen readers and logs.
+        self.setWindowTitle(load_content(self.runtime.config.kiosk.default_language).text(
+            "screens.common.window_title"))
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.staff: StaffMember | None = None
@@ -77,8 +83,16 @@ class KioskWindow(QMainWindow):
         self.open_discharges: tuple[DischargeState, ...] = ()
         self.staff_names: tuple[tuple[str, str], ...] = ()
         self.message = ""
+        self.failure = ""  # a kind message shown to the patient until staff sign in
         self.active_screen: Screen | None = None
         self.allow_close = False
+        self.last_input = self.runtime.clock.now()
+        self.idle_timer = QTimer(self)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start(IDLE_CHECK_MS)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self.handlers: dict[str, Callable[[Any], None]] = {
             "unlock": self._on_unlock, "cancel": self._on_cancel, "pin": self._on_pin,
             "lock": self._on_lock, "new": self._on_new, "open": self._on_open,
@@ -101,10 +115,30 @@ class KioskWindow(QMainWindow):
 
     # --- choosing the screen
 
+    # --- idle: staff mode locks itself
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS:
+            self.last_input = self.runtime.clock.now()
+        return False
+
+    def check_idle(self) -> None:
+        """Lock staff mode after the configured idle time, on the injected clock."""
+        if self.staff is None and not self.pin_requested:
+            return
+        idle = self.runtime.clock.now() - self.last_input
+        if idle >= timedelta(seconds=self.runtime.config.kiosk.staff_idle_seconds):
+            self.staff = None
+            self.staff_view = None
+            self.pin_requested = False
+            self.refresh()
+
     def current_screen_class(self) -> type[Screen]:
         state = self.bridge.state
         if self.pin_requested:
             return PinScreen
+        if self.failure and self.staff is None:
+            return PleaseWaitScreen
         if state is None or state.step is Step.VOIDED:
             if self.staff is None:
                 return AttractScreen
@@ -136,7 +170,7 @@ class KioskWindow(QMainWindow):
             staff=self.staff,
             staff_names=self.staff_names,
             open_discharges=self.open_discharges,
-            message=self.message,
+            message=self.message or (self.failure if screen_class is PleaseWaitScreen else ""),
         )
         self.message = ""
         screen = screen_class(model)
@@ -182,6 +216,7 @@ class KioskWindow(QMainWindow):
     def _on_staff_verified(self, member: StaffMember) -> None:
         self.staff = member
         self.pin_requested = False
+        self.failure = ""
         if self.bridge.state is None:
             self.bridge.list_open()
         self.refresh()
@@ -207,7 +242,12 @@ class KioskWindow(QMainWindow):
             show(messages)
 
     def _on_failed(self, message_key: str) -> None:
-        self.message = self._text(message_key)
+        # Staff see the message on their screen; a patient gets a calm screen that keeps it
+        # until staff come, instead of a screen that silently did nothing.
+        if self.staff is None:
+            self.failure = self._text(message_key)
+        else:
+            self.message = self._text(message_key)
         self.refresh()
 
     def _on_open_listed(self, states: tuple[DischargeState, ...]) -> None:
@@ -289,7 +329,7 @@ class KioskWindow(QMainWindow):
 
     def _on_void(self, _: object) -> None:
         actor = self._staff_actor()
-        self.bridge.send(lambda: flow.Voided(actor=actor, reason="canceled at help screen"))
+        self.bridge.send(lambda: flow.Voided(actor=actor, reason="canceled by staff"))
 
     def _on_finish(self, _: object) -> None:
         self.staff = None

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 from datetime import timedelta
@@ -151,6 +152,7 @@ def test_export_writes_csv_and_json_and_is_audited(tmp_path: Path) -> None:
     out = tmp_path / "export.csv"
     result = run("export", "--format", "csv", "--out", str(out), data_dir=data)
     assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # it holds names
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["first_name"] for r in rows] == ["Ana"]
     assert rows[0]["step"] == "readiness"
@@ -201,3 +203,14 @@ def test_the_kiosk_will_not_start_on_broken_content(tmp_path: Path) -> None:
                            env={**os.environ, "PYTHONPATH": str(root),
                                 "KIOSK_DATA_DIR": str(tmp_path / "data")})
     assert check.returncode == 1 and "rules.rest.title" in check.stderr
+
+
+def test_a_data_dir_other_users_can_read_is_refused_not_changed(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    result = run("check", "--data-dir", str(shared))
+    assert result.returncode == 1
+    assert "can be read by other users" in result.stderr and "Traceback" not in result.stderr
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert not (shared / "kiosk.db").exists()

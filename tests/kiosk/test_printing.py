@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -60,7 +61,7 @@ def test_a_sheet_prints_to_the_cups_pdf_queue(cups: CupsServer, config: ClinicCo
 
 def test_job_titles_are_made_only_of_the_record_id() -> None:
     record_id = "0123456789abcdef0123456789abcdef"
-    assert job_title(record_id) == "discharge-0123456789ab"
+    assert job_title(record_id) == "discharge-0123456789abcdef0123456789abcdef"
 
 
 def test_a_disabled_queue_times_out_and_the_record_survives(
@@ -77,13 +78,14 @@ def test_a_disabled_queue_times_out_and_the_record_survives(
         make_record(now), companion=companion(now)))
     runtime.store.save(state, flow.PatientPartStarted(actor="staff:x"), now)
     after = runtime.service.print_sheet(state)
-    assert after.record.print_status in (PrintStatus.TIMED_OUT, PrintStatus.HELD,
-                                         PrintStatus.FAILED)
+    assert after.record.print_status is PrintStatus.TIMED_OUT
     assert after.step is Step.SIGN_OFF
     stored = runtime.store.load(state.record.id)
     assert stored == after
     assert "Paused" in cups.run("lpstat", "-p", "Disabled").stdout or \
         "disabled" in cups.run("lpstat", "-p", "Disabled").stdout
+    # The stale job was canceled, so it cannot print later for the wrong person.
+    assert cups.run("lpstat", "-o", "Disabled", check=False).stdout.strip() == ""
     # The fault is fixed; a reprint succeeds and is recorded.
     cups.run("cupsenable", "Disabled")
     reprinted = runtime.service.print_sheet(after, actor="staff:x")
@@ -130,3 +132,15 @@ def test_the_folder_printer_writes_atomically_and_refuses_unsafe_titles(tmp_path
     assert printer.status(job) is PrintStatus.COMPLETED
     with pytest.raises(PrintError):
         printer.submit(b"%PDF", "../escape")
+
+
+def test_an_unexpected_fault_while_submitting_is_a_failed_print(
+        cups: CupsServer, config: ClinicConfig, clock: ManualClock,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The temp folder vanished: not a PrintError, but still only a failed print."""
+    _, pdf = sheet_pdf(config, clock)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    outcome = print_and_follow(CupsPrinter("KioskPDF", cups.server), pdf, "discharge-x",
+                               timeout=timedelta(seconds=5), clock=SystemClock())
+    assert outcome.status is PrintStatus.FAILED
+    assert "FileNotFoundError" in outcome.detail

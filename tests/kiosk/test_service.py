@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kiosk import flow
-from kiosk.clock import ManualClock, SystemClock
+from kiosk.clock import ManualClock
 from kiosk.config import ClinicConfig
 from kiosk.flow import Step
 from kiosk.printing import CupsPrinter
 from kiosk.records import PrintStatus, Readiness
 from kiosk.runtime import Runtime, open_runtime
 from kiosk.validation import InvalidInput
+from tests.conftest import LA, RunningClock
 from tests.cups_server import CupsServer
 
 
 @pytest.fixture
+def running_clock() -> RunningClock:
+    # Real seconds pass (the print waits on a real queue); tests jump minutes ahead.
+    return RunningClock(datetime(2026, 11, 25, 14, 0, tzinfo=LA))
+
+
+@pytest.fixture
 def cups_runtime(config: ClinicConfig, tmp_path: Path, cups: CupsServer,
-                 clock: ManualClock) -> Iterator[Runtime]:
-    rt = open_runtime(config, tmp_path / "data", clock=clock,
+                 running_clock: RunningClock) -> Iterator[Runtime]:
+    rt = open_runtime(config, tmp_path / "data", clock=running_clock,
                       printer=CupsPrinter("KioskPDF", cups.server))
     yield rt
     rt.close()
 
 
+def sign_off(actor: str) -> flow.SignedOff:
+    return flow.SignedOff(actor=actor, sheet_in_hand=True, companion_present=True)
+
+
 def test_a_whole_discharge_is_saved_step_by_step(cups_runtime: Runtime,
-                                                  clock: ManualClock) -> None:
-    service, store = cups_runtime.service, cups_runtime.store
+                                                  running_clock: RunningClock) -> None:
+    service, store, clock = cups_runtime.service, cups_runtime.store, running_clock
     nurse = cups_runtime.staff.add("Nurse Kim", "112233")
     state = service.start(first_name="Ana", last_initial="r", language="es",
                           infusion_ended_at=clock.now() - timedelta(minutes=20),
@@ -43,25 +54,23 @@ def test_a_whole_discharge_is_saved_step_by_step(cups_runtime: Runtime,
         assert store.load(state.record.id) == state  # saved as it happens
     state = service.confirm_companion(state, name="María López", phone="(626) 555-0199")
     assert state.step is Step.PRINTING
-    # The print waits on the real queue; its clock must move, so use a real one here.
-    cups_runtime.service.clock = SystemClock()
     state = service.print_sheet(state)
-    cups_runtime.service.clock = clock
     assert state.record.print_status is PrintStatus.COMPLETED
     assert state.step is Step.SIGN_OFF
+    # Printed 20 minutes after the infusion: the sheet shows the earliest discharge time.
+    assert state.record.sheet_time == state.record.infusion_ended_at + timedelta(minutes=60)
 
     with pytest.raises(flow.TransitionRefused) as refused:
-        service.apply(state, flow.SignedOff(actor=nurse.actor, sheet_in_hand=True,
-                                            companion_present=True))
+        service.apply(state, sign_off(nurse.actor))
     assert refused.value.reasons == ("observation",)
     clock.advance(minutes=40)
-    state = service.apply(state, flow.SignedOff(actor=nurse.actor, sheet_in_hand=True,
-                                                companion_present=True))
+    state = service.apply(state, sign_off(nurse.actor))
     assert state.step is Step.DISCHARGED
 
     stored = store.load(state.record.id)
     assert stored.record.signed_off_by == nurse.actor
-    assert stored.record.discharged_at == clock.now()
+    assert stored.record.discharged_at is not None
+    assert abs(stored.record.discharged_at - clock.now()) < timedelta(seconds=30)
     assert stored.record.companion is not None
     assert stored.record.companion.phone_e164 == "+16265550199"
     kinds = [e["kind"] for e in store.events(state.record.id)]
@@ -73,6 +82,26 @@ def test_a_whole_discharge_is_saved_step_by_step(cups_runtime: Runtime,
     assert store.first_broken_audit_row() is None
     for row in store.audit_rows():
         assert "Ana" not in row.detail and "María" not in row.detail
+
+
+def test_a_sheet_that_is_no_longer_true_must_be_reprinted(cups_runtime: Runtime,
+                                                          running_clock: RunningClock) -> None:
+    service, clock = cups_runtime.service, running_clock
+    state = service.start(first_name="Ana", last_initial="R", language="en",
+                          infusion_ended_at=clock.now() - timedelta(minutes=90),
+                          staff_actor="staff:x")
+    readiness = Readiness(2, 2, 2, 2, 2, recorded_at=clock.now(), staff_id="staff:x")
+    state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor="staff:x"))
+    for rule_key in state.record.rules:
+        state = service.apply(state, flow.RuleAcknowledged(rule=rule_key))
+    state = service.confirm_companion(state, name="Maria", phone="626 555 0199")
+    state = service.print_sheet(state)
+    clock.advance(minutes=45)  # the patient waited; "no alcohol until" is now too early
+    with pytest.raises(flow.TransitionRefused) as refused:
+        service.apply(state, sign_off("staff:x"))
+    assert refused.value.reasons == ("sheet_outdated",)
+    state = service.print_sheet(state, actor="staff:x")
+    assert service.apply(state, sign_off("staff:x")).step is Step.DISCHARGED
 
 
 def test_bad_companion_input_is_refused_and_nothing_is_lost(runtime: Runtime,

@@ -67,7 +67,8 @@ def test_phone_numbers_are_checked_for_the_clinic_region() -> None:
     assert phone.raw == "(626) 555-0199"
     with_ext = validation.phone("626-555-0199 ext. 12", "US")
     assert with_ext.e164 == "+16265550199" and with_ext.extension == "12"
-    for bad in ("123", "555-0199", "call me", "+1 000 000 0000", ""):
+    assert validation.phone("+52 664 123 4567", "MX").e164 == "+526641234567"
+    for bad in ("123", "555-0199", "call me", "+1 000 000 0000", "", "+44 20 7946 0958"):
         with pytest.raises(Invalid) as refused:
             validation.phone(bad, "US")
         assert refused.value.field == "phone"

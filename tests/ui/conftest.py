@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,27 +19,11 @@ from kiosk.config import ClinicConfig
 from kiosk.printing import CupsPrinter
 from kiosk.runtime import Runtime, open_runtime
 from kiosk.staff import StaffMember
-from tests.conftest import LA, STAFF_PIN
+from tests.conftest import LA, STAFF_PIN, RunningClock
 from tests.cups_server import CupsServer
 from ui.app import make_application
 from ui.bridge import FlowBridge
 from ui.window import KioskWindow
-
-
-class RunningClock:
-    """Real time passing from a fixed start, plus manual jumps: print jobs can time out for
-    real, and tests can jump past the observation time without sleeping."""
-
-    def __init__(self, start: datetime) -> None:
-        self._start = start
-        self._origin = datetime.now(start.tzinfo)
-        self._offset = timedelta(0)
-
-    def now(self) -> datetime:
-        return self._start + (datetime.now(self._start.tzinfo) - self._origin) + self._offset
-
-    def advance(self, **kwargs: float) -> None:
-        self._offset += timedelta(**kwargs)
 
 
 @pytest.fixture

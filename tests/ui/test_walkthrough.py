@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -9,11 +10,13 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from kiosk.content import Content, load_content
 from kiosk.flow import Step
+from kiosk.printing import CupsPrinter
 from kiosk.records import PrintStatus
 from kiosk.runtime import Runtime
 from kiosk.staff import StaffMember
-from tests.conftest import STAFF_PIN
-from tests.ui.conftest import RunningClock, find_button, type_text
+from tests.conftest import STAFF_PIN, RunningClock
+from tests.cups_server import CupsServer
+from tests.ui.conftest import find_button, type_text
 from ui.screens.almost_done import AlmostDoneScreen
 from ui.screens.attract import AttractScreen
 from ui.screens.companion import CompanionScreen
@@ -21,6 +24,7 @@ from ui.screens.discharged import DischargedScreen
 from ui.screens.help_review import HelpReviewScreen
 from ui.screens.pin import PinScreen
 from ui.screens.please_wait import PleaseWaitScreen
+from ui.screens.printing import PrintingScreen
 from ui.screens.readiness import ReadinessScreen
 from ui.screens.rule import RuleScreen
 from ui.screens.signoff import SignOffScreen
@@ -231,20 +235,105 @@ def test_sign_off_waits_for_the_observation_time(
     tap(window, words.text("screens.companion.confirm"))
     on(qtbot, window, AlmostDoneScreen)
     sign_in(qtbot, window, tap, SignOffScreen)
-    texts = visible_texts(window)
-    assert f"• {STAFF.text('staff.refusals.readiness_missing')}" in texts
-    assert f"• {STAFF.text('staff.refusals.observation')}" in texts
+    blockers = "\n".join(visible_texts(window))
+    assert STAFF.text("staff.refusals.readiness_missing") in blockers
+    assert STAFF.text("staff.refusals.observation") in blockers
     assert not find_submit(window).isEnabled()
 
     tap(window, STAFF.text("staff.signoff.record_readiness"))
     on(qtbot, window, ReadinessScreen)
     for item in ("vital_signs", "activity", "pain", "nausea", "bleeding"):
         tap(window, padss_best(item))
-    ui_clock.advance(minutes=61)
     tap(window, STAFF.text("staff.readiness.save"))
     on(qtbot, window, SignOffScreen)
+    assert not find_submit(window).isEnabled()  # the observation time still runs
+
+    # Time passes while the screen stays up; its refresh timer re-asks the flow.
+    ui_clock.advance(minutes=61)
+    screen = window.active_screen
+    assert isinstance(screen, SignOffScreen)
+    screen.update_status()
     assert find_submit(window).isEnabled()
+    tap(window, STAFF.text("staff.signoff.sheet_in_hand"))
+    tap(window, STAFF.text("staff.signoff.companion_present"))
+    tap(window, STAFF.text("staff.signoff.submit"))
+    on(qtbot, window, DischargedScreen)
+    assert ui_runtime.store.discharges()[0].step is Step.DISCHARGED
 
 
 def find_submit(window: KioskWindow) -> QPushButton:
     return find_button(window, STAFF.text("staff.signoff.submit"))
+
+
+def test_staff_mode_locks_itself_after_the_idle_time(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
+        ui_clock: RunningClock) -> None:
+    start_discharge(qtbot, window, tap, "English")
+    assert window.staff is not None
+    ui_clock.advance(seconds=ui_runtime.config.kiosk.staff_idle_seconds - 5)
+    window.check_idle()
+    assert window.staff is not None
+    ui_clock.advance(seconds=10)
+    window.check_idle()  # what the window's one-second timer does
+    assert window.staff is None
+    assert type(window.active_screen) is PleaseWaitScreen  # the public face of READINESS
+    assert not any("José" in t for t in visible_texts(window))
+
+
+def test_a_double_tap_on_start_makes_one_discharge(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    tap(window, STAFF.text("staff.home.start"))
+    on(qtbot, window, StartScreen)
+    type_into(qtbot, window, STAFF.text("staff.start.first_name"), "Ana")
+    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), "R")
+    submit = find_button(window, STAFF.text("staff.start.submit"))
+    submit.click()
+    submit.click()
+    on(qtbot, window, ReadinessScreen)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert len(ui_runtime.store.discharges()) == 1
+
+
+def test_staff_can_cancel_a_discharge_from_readiness(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    start_discharge(qtbot, window, tap, "English")
+    tap(window, STAFF.text("staff.actions.void"))
+    on(qtbot, window, StaffHomeScreen)
+    [state] = ui_runtime.store.discharges()
+    assert state.step is Step.VOIDED and state.record.voided_reason
+
+
+def test_help_during_a_stuck_print_is_not_lost(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, cups: CupsServer) -> None:
+    """The print waits on a paused queue; the patient asks for help meanwhile."""
+    cups.add_pdf_queue("PausedForHelp")
+    cups.run("cupsdisable", "PausedForHelp")
+    ui_runtime.service.printer = CupsPrinter("PausedForHelp", cups.server)
+    ui_runtime.service.config = dataclasses.replace(
+        ui_runtime.config, printer=dataclasses.replace(ui_runtime.config.printer,
+                                                       timeout_seconds=5))
+    words = load_content("en")
+    start_discharge(qtbot, window, tap, "English")
+    tap(window, STAFF.text("staff.readiness.start_patient"))
+    for _ in ui_runtime.config.safety_rules:
+        on(qtbot, window, RuleScreen)
+        screen = window.active_screen
+        tap(window, words.text("screens.common.i_understand"))
+        qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
+    on(qtbot, window, CompanionScreen)
+    type_into(qtbot, window, words.text("screens.companion.name_label"), "Maria")
+    type_into(qtbot, window, words.text("screens.companion.phone_label"), "6265550199")
+    tap(window, words.text("screens.companion.confirm"))
+    on(qtbot, window, PrintingScreen)
+    tap(window, words.text("screens.common.need_help"))
+    on(qtbot, window, PleaseWaitScreen, timeout=2000)  # not after the 5 s print timeout
+    assert window.bridge.printing_for is not None  # the print is still waiting
+    qtbot.waitUntil(lambda: window.bridge.printing_for is None, timeout=20000)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    [state] = ui_runtime.store.discharges()
+    assert state.step is Step.NEEDS_STAFF and state.record.help_requests == 1
+    assert state.record.print_status is PrintStatus.TIMED_OUT
+    sign_in(qtbot, window, tap, HelpReviewScreen, words)
+    tap(window, STAFF.text("staff.needs_staff.resume"))
+    on(qtbot, window, SignOffScreen)  # the print ended while staff were called

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.window import WINDOW_TITLE
+from kiosk.content import load_content
 
 
 def _free_display() -> int:
@@ -45,12 +45,12 @@ def test_demo_opens_a_real_window_and_stays_up(xvfb: str, tmp_path: Path) -> Non
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb"}
     log = tmp_path / "demo.out"
     with log.open("w") as out:
-        demo = subprocess.Popen([sys.executable, "-m", "kiosk", "demo", "--data-dir",
-                                 str(tmp_path / "data")], stdout=out, stderr=subprocess.STDOUT,
-                                env=env)
+        demo = subprocess.Popen([sys.executable, "-m", "kiosk", "demo"], stdout=out,
+                                stderr=subprocess.STDOUT, env=env)
     try:
         found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
-                                WINDOW_TITLE], env=env, capture_output=True, text=True,
+                                load_content("en").text("screens.common.window_title")],
+                               env=env, capture_output=True, text=True,
                                timeout=60)
         assert found.returncode == 0, log.read_text()
         window_id = found.stdout.split()[0]
@@ -62,7 +62,11 @@ def test_demo_opens_a_real_window_and_stays_up(xvfb: str, tmp_path: Path) -> Non
         assert (width, height) == (1280, 800)
         output = log.read_text()
         assert re.search(r"PIN: \d{6}\b", output), output
-        assert "Traceback" not in output
+        data_dir = Path(re.search(r"Data dir \(throw-away\): (\S+)", output).group(1))
+        assert (data_dir / "kiosk.db").exists()
     finally:
         demo.terminate()
-        demo.wait(timeout=10)
+        code = demo.wait(timeout=20)
+    assert code == 0, log.read_text()
+    assert not data_dir.exists()  # demo patients leave nothing behind
+    assert "Traceback" not in log.read_text()

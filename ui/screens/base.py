@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.clock import Clock
 from kiosk.config import ClinicConfig
 from kiosk.content import Content
-from kiosk.flow import DischargeState
+from kiosk.flow import Context, DischargeState
+from kiosk.service import policy_for
 from kiosk.staff import StaffMember
 from ui.theme import SIZES
 
@@ -36,6 +37,10 @@ class ScreenModel:
     def text(self, key: str, **values: object) -> str:
         return self.content.text(key, **values)
 
+    def context(self) -> Context:
+        """The flow's view of now, for showing what its guards would say."""
+        return Context(now=self.now, policy=policy_for(self.config))
+
 
 class Screen(QWidget):
     """A full-window screen. Reports user actions as (action name, payload)."""
@@ -55,6 +60,14 @@ class Screen(QWidget):
     def report(self, action: str, payload: object = None) -> None:
         self.acted.emit(action, payload)
 
-    def set_busy(self, busy: bool) -> None:
-        """While the core works, inputs are disabled so a double tap does nothing."""
-        self.setEnabled(not busy)
+    def add_staff_exits(self, layout: QBoxLayout, *, void: bool = True) -> None:
+        """Lock (hand the kiosk back) and, for a discharge, cancel it: no staff dead ends."""
+        from ui.widgets import button
+
+        lock = button(self.model.text("staff.actions.lock"), "staff")
+        lock.clicked.connect(lambda: self.report("lock"))
+        layout.addWidget(lock)
+        if void:
+            cancel = button(self.model.text("staff.actions.void"), "staff")
+            cancel.clicked.connect(lambda: self.report("void"))
+            layout.addWidget(cancel)

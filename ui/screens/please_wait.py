@@ -11,7 +11,7 @@ class PleaseWaitScreen(Screen):
         super().__init__(model)
         self.root.addStretch(1)
         self.root.addWidget(label(model.text("screens.needs_staff.title"), "heading"))
-        self.root.addWidget(label(model.text("screens.needs_staff.body")))
+        self.root.addWidget(label(model.message or model.text("screens.needs_staff.body")))
         self.root.addStretch(2)
         staff = button(model.text("screens.needs_staff.staff_button"), "staff")
         staff.clicked.connect(lambda: self.report("unlock"))

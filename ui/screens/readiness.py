@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout
 
-from kiosk.flow import Context, Policy, observation_remaining
+from kiosk.flow import Step, observation_remaining
 from kiosk.records import PADSS_ITEMS
 from ui.screens.base import Screen, ScreenModel
 from ui.widgets import ChoiceRow, button, label
+
+OBSERVATION_REFRESH_MS = 15_000
 
 
 def observation_text(model: ScreenModel) -> str:
     """The countdown line shared by the readiness and sign-off screens."""
     assert model.state is not None
     record = model.state.record
-    ctx = Context(now=model.now, policy=Policy(observation_minutes=model.config
-                                               .observation_minutes))
-    remaining = observation_remaining(record, ctx)
+    remaining = observation_remaining(record, model.context())
     if remaining == timedelta(0):
         return model.text("staff.readiness.observation_done")
     ends = record.infusion_ended_at + timedelta(minutes=model.config.observation_minutes)
@@ -55,20 +56,30 @@ class ReadinessScreen(Screen):
         self.root.addLayout(grid)
         self.total = label("", "staff-heading")
         self.root.addWidget(self.total)
-        self.root.addWidget(label(observation_text(model), "staff-body"))
+        self.observation = label(observation_text(model), "staff-body")
+        self.root.addWidget(self.observation)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.update_status)
+        self.timer.start(OBSERVATION_REFRESH_MS)
         self.message = label(model.message, "staff-error")
         self.root.addWidget(self.message)
         self.root.addStretch(1)
         actions = QHBoxLayout()
+        self.add_staff_exits(actions)
         self.start_patient = button(text("staff.readiness.start_patient"), "staff")
         self.start_patient.clicked.connect(lambda: self.report("start_patient"))
-        self.start_patient.setVisible(model.state.step.value == "readiness")
+        self.start_patient.setVisible(model.state.step is Step.READINESS)
         self.save = button(text("staff.readiness.save"), "staff-primary")
         self.save.clicked.connect(self._save)
         actions.addWidget(self.start_patient)
         actions.addWidget(self.save, 2)
         self.root.addLayout(actions)
         self._update_total()
+
+    def update_status(self) -> None:
+        words = observation_text(self.model)
+        self.observation.setText(words)
+        self.observation.setAccessibleName(words)
 
     def scores(self) -> dict[str, int | None]:
         return {item: row.value() for item, row in self.items.items()}  # type: ignore[misc]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout
 
-from kiosk.flow import Context, Policy, sign_off_blockers
+from kiosk.flow import sign_off_blockers
 from ui.screens.base import Screen, ScreenModel
-from ui.screens.readiness import observation_text
-from ui.widgets import button, check_button, label
+from ui.screens.readiness import OBSERVATION_REFRESH_MS, observation_text
+from ui.widgets import button, check_button, label, show_message
 
 
 class SignOffScreen(Screen):
@@ -26,18 +27,12 @@ class SignOffScreen(Screen):
         if record.readiness is not None:
             self.root.addWidget(label(text("staff.readiness.total",
                                            total=record.readiness.total), "staff-body"))
-        self.root.addWidget(label(observation_text(model), "staff-body"))
-        ctx = Context(now=model.now, policy=Policy(observation_minutes=model.config
-                                                   .observation_minutes))
-        # The two checks are staff's own; the screen lists only what the record lacks.
-        blockers = [b for b in sign_off_blockers(model.state, ctx)
-                    if b not in ("sheet_not_in_hand", "companion_not_present", "staff_only")]
-        if blockers:
-            self.root.addWidget(label(text("staff.signoff.blocked"), "staff-error"))
-            for code in blockers:
-                self.root.addWidget(label(f"• {text(f'staff.refusals.{code}')}", "staff-error"))
-        else:
-            self.root.addWidget(label(text("staff.signoff.ready"), "staff-body"))
+        self.observation = label("", "staff-body")
+        self.root.addWidget(self.observation)
+        self.status = label("", "staff-body")
+        self.blockers = label("", "staff-error")
+        self.root.addWidget(self.status)
+        self.root.addWidget(self.blockers)
         self.sheet_in_hand = check_button(text("staff.signoff.sheet_in_hand"))
         self.companion_present = check_button(text("staff.signoff.companion_present"))
         self.root.addWidget(self.sheet_in_hand)
@@ -45,19 +40,40 @@ class SignOffScreen(Screen):
         self.message = label(model.message, "staff-error")
         self.root.addWidget(self.message)
         self.root.addStretch(1)
+        exits = QHBoxLayout()
+        self.add_staff_exits(exits)
+        exits.addStretch(1)
+        self.root.addLayout(exits)
         actions = QHBoxLayout()
         reprint = button(text("staff.signoff.reprint"), "staff")
         reprint.clicked.connect(lambda: self.report("reprint"))
         actions.addWidget(reprint)
-        if any(b.startswith("readiness") for b in blockers):
-            readiness = button(text("staff.signoff.record_readiness"), "staff")
-            readiness.clicked.connect(lambda: self.report("edit_readiness"))
-            actions.addWidget(readiness)
+        self.readiness_button = button(text("staff.signoff.record_readiness"), "staff")
+        self.readiness_button.clicked.connect(lambda: self.report("edit_readiness"))
+        actions.addWidget(self.readiness_button)
         self.submit = button(text("staff.signoff.submit"), "staff-primary")
         self.submit.clicked.connect(self._submit)
-        self.submit.setEnabled(not blockers)
         actions.addWidget(self.submit, 2)
         self.root.addLayout(actions)
+        self.update_status()
+        # The observation time runs out while this screen is up: keep its verdict current.
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.update_status)
+        self.timer.start(OBSERVATION_REFRESH_MS)
+
+    def update_status(self) -> None:
+        """Show what the flow would still refuse; staff's own two checks are theirs to tick."""
+        assert self.model.state is not None
+        text = self.model.text
+        blockers = [b for b in sign_off_blockers(self.model.state, self.model.context())
+                    if b not in ("sheet_not_in_hand", "companion_not_present", "staff_only")]
+        show_message(self.observation, observation_text(self.model))
+        show_message(self.status, text("staff.signoff.blocked" if blockers
+                                       else "staff.signoff.ready"))
+        show_message(self.blockers, "\n".join(f"• {text(f'staff.refusals.{code}')}"
+                                              for code in blockers))
+        self.readiness_button.setVisible(any(b.startswith("readiness") for b in blockers))
+        self.submit.setEnabled(not blockers)
 
     def _submit(self) -> None:
         self.report("sign_off", {"sheet_in_hand": self.sheet_in_hand.isChecked(),

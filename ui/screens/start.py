@@ -7,7 +7,7 @@ from datetime import timedelta
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
 
 from kiosk.content import languages, load_content
-from kiosk.records import Indication
+from kiosk.records import Indication, new_id
 from ui.screens.base import Screen, ScreenModel
 from ui.widgets import ChoiceRow, button, label, show_message
 
@@ -19,6 +19,7 @@ class StartScreen(Screen):
 
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
+        self.record_id = new_id()  # one form, one discharge, however often Start is tapped
         text = model.text
         self.root.addWidget(label(text("staff.start.title"), "staff-heading"))
         grid = QGridLayout()
@@ -110,6 +111,7 @@ class StartScreen(Screen):
 
     def _submit(self) -> None:
         self.report("start", {
+            "record_id": self.record_id,
             "first_name": self.first_name.text(),
             "last_initial": self.last_initial.text(),
             "language": self.language.value(),
