@@ -175,6 +175,9 @@ def _local_noon(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(12), tzinfo=zone)
 
 
+CORE_RULES = ("no_driving", "no_alcohol", "rest")  # each has its own line with its time
+
+
 def build_flowables(
     record: Discharge,
     content: Content,
@@ -217,6 +220,12 @@ def _story(
             "sheet.today.no_alcohol", date_time=content.date_time(times.no_alcohol_until, zone)
         ),
         content.text("sheet.today.rest"),
+        # The clinic's own rules, as the patient confirmed them on screen.
+        *(
+            content.rule(key, hours=config.policy.alcohol_hours).title
+            for key in record.rules
+            if key not in CORE_RULES
+        ),
     )
     today: list[Flowable] = [_para(content.text("sheet.today.heading"), styles.today_title)]
     today += [

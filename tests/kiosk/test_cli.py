@@ -45,6 +45,7 @@ def test_sheet_renders_the_personal_times(tmp_path: Path) -> None:
     assert "No driving until: Thursday, November 26, after a full night's sleep" in text
     assert "No alcohol until: Thursday, November 26, 3:30 PM" in text
     assert "Maria Lopez" in text and "Ana" in text
+    assert "No big choices today" in text  # the demo clinic's own rule, as on the screen
 
 
 def test_sheet_in_spanish_large_print(tmp_path: Path) -> None:
