@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.clock import ManualClock
 from kiosk.config import ClinicConfig, load_config
-from kiosk.printing import FolderPrinter
+from kiosk.printing import CupsPrinter, FolderPrinter
 from kiosk.runtime import Runtime, open_runtime
 from kiosk.staff import StaffMember
 from tests.cups_server import CupsServer, start_cups
@@ -62,6 +62,22 @@ def runtime(config: ClinicConfig, data_dir: Path, clock: ManualClock) -> Iterato
 @pytest.fixture
 def nurse(runtime: Runtime) -> StaffMember:
     return runtime.staff.add("Nurse Test", STAFF_PIN)
+
+
+@pytest.fixture
+def running_clock() -> RunningClock:
+    return RunningClock(datetime(2026, 11, 25, 14, 0, tzinfo=LA))
+
+
+@pytest.fixture
+def cups_runtime(config: ClinicConfig, tmp_path: Path, cups: CupsServer,
+                 running_clock: RunningClock) -> Iterator[Runtime]:
+    """A runtime printing to the private CUPS queue, on a clock where real seconds pass
+    (print jobs take real time) and tests can jump minutes ahead."""
+    rt = open_runtime(config, tmp_path / "data", clock=running_clock,
+                      printer=CupsPrinter("KioskPDF", cups.server))
+    yield rt
+    rt.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
 from kiosk import flow
 from kiosk.clock import ManualClock
-from kiosk.config import ClinicConfig
 from kiosk.flow import Step
-from kiosk.printing import CupsPrinter
 from kiosk.records import PrintStatus, Readiness
-from kiosk.runtime import Runtime, open_runtime
+from kiosk.runtime import Runtime
 from kiosk.validation import InvalidInput
-from tests.conftest import LA, RunningClock
-from tests.cups_server import CupsServer
-
-
-@pytest.fixture
-def running_clock() -> RunningClock:
-    # Real seconds pass (the print waits on a real queue); tests jump minutes ahead.
-    return RunningClock(datetime(2026, 11, 25, 14, 0, tzinfo=LA))
-
-
-@pytest.fixture
-def cups_runtime(config: ClinicConfig, tmp_path: Path, cups: CupsServer,
-                 running_clock: RunningClock) -> Iterator[Runtime]:
-    rt = open_runtime(config, tmp_path / "data", clock=running_clock,
-                      printer=CupsPrinter("KioskPDF", cups.server))
-    yield rt
-    rt.close()
+from tests.conftest import RunningClock
 
 
 def sign_off(actor: str) -> flow.SignedOff:

@@ -7,20 +7,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
-from kiosk.config import ClinicConfig
-from kiosk.printing import CupsPrinter
-from kiosk.runtime import Runtime, open_runtime
+from kiosk.runtime import Runtime
 from kiosk.staff import StaffMember
-from tests.conftest import LA, STAFF_PIN, RunningClock
-from tests.cups_server import CupsServer
+from tests.conftest import STAFF_PIN, RunningClock
 from ui.app import make_application
 from ui.bridge import FlowBridge
 from ui.window import KioskWindow
@@ -32,17 +27,13 @@ def styled_app(qapp: QApplication) -> QApplication:
 
 
 @pytest.fixture
-def ui_clock() -> RunningClock:
-    return RunningClock(datetime(2026, 11, 25, 14, 0, tzinfo=LA))
+def ui_clock(running_clock: RunningClock) -> RunningClock:
+    return running_clock
 
 
 @pytest.fixture
-def ui_runtime(config: ClinicConfig, tmp_path: Path, cups: CupsServer,
-               ui_clock: RunningClock) -> Iterator[Runtime]:
-    runtime = open_runtime(config, tmp_path / "data", clock=ui_clock,
-                           printer=CupsPrinter("KioskPDF", cups.server))
-    yield runtime
-    runtime.close()
+def ui_runtime(cups_runtime: Runtime) -> Runtime:
+    return cups_runtime
 
 
 @pytest.fixture

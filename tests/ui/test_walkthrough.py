@@ -71,6 +71,29 @@ def start_discharge(qtbot, window: KioskWindow, tap: Tap, language_name: str) ->
     on(qtbot, window, ReadinessScreen)
 
 
+def record_full_readiness(window: KioskWindow, tap: Tap) -> None:
+    for item in ("vital_signs", "activity", "pain", "nausea", "bleeding"):
+        tap(window, padss_best(item))
+    tap(window, STAFF.text("staff.readiness.save"))
+
+
+def confirm_every_rule(qtbot, window: KioskWindow, tap: Tap, words: Content,
+                       rules: tuple[str, ...]) -> None:
+    for _ in rules:
+        on(qtbot, window, RuleScreen)
+        screen = window.active_screen
+        tap(window, words.text("screens.common.i_understand"))
+        qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
+
+
+def companion_promises(qtbot, window: KioskWindow, tap: Tap, words: Content,
+                       name: str = "Maria", phone: str = "6265550199") -> None:
+    on(qtbot, window, CompanionScreen)
+    type_into(qtbot, window, words.text("screens.companion.name_label"), name)
+    type_into(qtbot, window, words.text("screens.companion.phone_label"), phone)
+    tap(window, words.text("screens.companion.confirm"))
+
+
 def padss_best(item: str) -> str:
     """The accessible name of the score-2 button of a PADSS row."""
     best = STAFF.lines(f"staff.readiness.scores.{item}")[0]
@@ -97,20 +120,11 @@ def test_a_whole_discharge_from_staff_start_to_sign_off(
     start_discharge(qtbot, window, tap, words.text("screens.common.language_name"))
     assert window.windowTitle() == "Discharge kiosk"
 
-    for item in ("vital_signs", "activity", "pain", "nausea", "bleeding"):
-        tap(window, padss_best(item))
-    tap(window, STAFF.text("staff.readiness.save"))
+    record_full_readiness(window, tap)
 
-    for _ in ui_runtime.config.safety_rules:
-        on(qtbot, window, RuleScreen)
-        rule_screen = window.active_screen
-        tap(window, words.text("screens.common.i_understand"))
-        qtbot.waitUntil(lambda s=rule_screen: window.active_screen is not s)
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
 
-    on(qtbot, window, CompanionScreen)
-    type_into(qtbot, window, words.text("screens.companion.name_label"), "María López")
-    type_into(qtbot, window, words.text("screens.companion.phone_label"), "(626) 555-0199")
-    tap(window, words.text("screens.companion.confirm"))
+    companion_promises(qtbot, window, tap, words, "María López", "(626) 555-0199")
 
     on(qtbot, window, AlmostDoneScreen)
     assert words.text("screens.printing.done_title") in visible_texts(window)
@@ -197,15 +211,8 @@ def test_a_bad_companion_phone_keeps_what_was_typed(
     words = load_content("en")
     start_discharge(qtbot, window, tap, "English")
     tap(window, STAFF.text("staff.readiness.start_patient"))
-    for _ in ui_runtime.config.safety_rules:
-        on(qtbot, window, RuleScreen)
-        screen = window.active_screen
-        tap(window, words.text("screens.common.i_understand"))
-        qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
-    on(qtbot, window, CompanionScreen)
-    type_into(qtbot, window, words.text("screens.companion.name_label"), "Maria")
-    type_into(qtbot, window, words.text("screens.companion.phone_label"), "555")
-    tap(window, words.text("screens.companion.confirm"))
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    companion_promises(qtbot, window, tap, words, "Maria", "555")
     qtbot.waitUntil(lambda: words.text("errors.phone") in visible_texts(window))
     assert "Maria" in visible_texts(window) and "555" in visible_texts(window)
     assert window.bridge.state is not None and window.bridge.state.step is Step.COMPANION
@@ -224,15 +231,8 @@ def test_sign_off_waits_for_the_observation_time(
     tap(window, STAFF.text("staff.start.submit"))
     on(qtbot, window, ReadinessScreen)
     tap(window, STAFF.text("staff.readiness.start_patient"))
-    for _ in ui_runtime.config.safety_rules:
-        on(qtbot, window, RuleScreen)
-        screen = window.active_screen
-        tap(window, words.text("screens.common.i_understand"))
-        qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
-    on(qtbot, window, CompanionScreen)
-    type_into(qtbot, window, words.text("screens.companion.name_label"), "Maria")
-    type_into(qtbot, window, words.text("screens.companion.phone_label"), "6265550199")
-    tap(window, words.text("screens.companion.confirm"))
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    companion_promises(qtbot, window, tap, words)
     on(qtbot, window, AlmostDoneScreen)
     sign_in(qtbot, window, tap, SignOffScreen)
     blockers = "\n".join(visible_texts(window))
@@ -242,9 +242,7 @@ def test_sign_off_waits_for_the_observation_time(
 
     tap(window, STAFF.text("staff.signoff.record_readiness"))
     on(qtbot, window, ReadinessScreen)
-    for item in ("vital_signs", "activity", "pain", "nausea", "bleeding"):
-        tap(window, padss_best(item))
-    tap(window, STAFF.text("staff.readiness.save"))
+    record_full_readiness(window, tap)
     on(qtbot, window, SignOffScreen)
     assert not find_submit(window).isEnabled()  # the observation time still runs
 
@@ -316,15 +314,8 @@ def test_help_during_a_stuck_print_is_not_lost(
     words = load_content("en")
     start_discharge(qtbot, window, tap, "English")
     tap(window, STAFF.text("staff.readiness.start_patient"))
-    for _ in ui_runtime.config.safety_rules:
-        on(qtbot, window, RuleScreen)
-        screen = window.active_screen
-        tap(window, words.text("screens.common.i_understand"))
-        qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
-    on(qtbot, window, CompanionScreen)
-    type_into(qtbot, window, words.text("screens.companion.name_label"), "Maria")
-    type_into(qtbot, window, words.text("screens.companion.phone_label"), "6265550199")
-    tap(window, words.text("screens.companion.confirm"))
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    companion_promises(qtbot, window, tap, words)
     on(qtbot, window, PrintingScreen)
     tap(window, words.text("screens.common.need_help"))
     on(qtbot, window, PleaseWaitScreen, timeout=2000)  # not after the 5 s print timeout
