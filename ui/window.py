@@ -113,8 +113,6 @@ class KioskWindow(QMainWindow):
         bridge.staff_listed.connect(self._on_staff_listed)
         self.refresh()
 
-    # --- choosing the screen
-
     # --- idle: staff mode locks itself
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -132,6 +130,8 @@ class KioskWindow(QMainWindow):
             self.staff_view = None
             self.pin_requested = False
             self.refresh()
+
+    # --- choosing the screen
 
     def current_screen_class(self) -> type[Screen]:
         state = self.bridge.state
