@@ -59,12 +59,17 @@ def type_into(qtbot, window: KioskWindow, accessible_name: str, text: str) -> No
     type_text(fields[0], text)
 
 
-def start_discharge(qtbot, window: KioskWindow, tap: Tap, language_name: str) -> None:
+def fill_start_form(qtbot, window: KioskWindow, tap: Tap, first_name: str,
+                    last_initial: str) -> None:
     sign_in(qtbot, window, tap, StaffHomeScreen)
     tap(window, STAFF.text("staff.home.start"))
     on(qtbot, window, StartScreen)
-    type_into(qtbot, window, STAFF.text("staff.start.first_name"), "José")
-    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), "ñ")
+    type_into(qtbot, window, STAFF.text("staff.start.first_name"), first_name)
+    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), last_initial)
+
+
+def start_discharge(qtbot, window: KioskWindow, tap: Tap, language_name: str) -> None:
+    fill_start_form(qtbot, window, tap, "José", "ñ")
     tap(window, language_name)
     tap(window, STAFF.text("staff.start.minutes_ago", minutes=60))
     tap(window, STAFF.text("staff.start.submit"))
@@ -179,11 +184,7 @@ def test_i_need_help_calls_staff_who_resume_where_the_patient_was(
 
 def test_bad_start_input_shows_kind_messages_and_saves_nothing(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
-    sign_in(qtbot, window, tap, StaffHomeScreen)
-    tap(window, STAFF.text("staff.home.start"))
-    on(qtbot, window, StartScreen)
-    type_into(qtbot, window, STAFF.text("staff.start.first_name"), "   ")
-    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), "12")
+    fill_start_form(qtbot, window, tap, "   ", "12")
     tap(window, STAFF.text("staff.start.later"))  # 5 minutes into the future
     tap(window, STAFF.text("staff.start.later"))
     tap(window, STAFF.text("staff.start.later"))
@@ -223,11 +224,7 @@ def test_sign_off_waits_for_the_observation_time(
         ui_clock: RunningClock) -> None:
     """Readiness deferred and the infusion just ended: sign-off shows what is missing."""
     words = load_content("en")
-    sign_in(qtbot, window, tap, StaffHomeScreen)
-    tap(window, STAFF.text("staff.home.start"))
-    on(qtbot, window, StartScreen)
-    type_into(qtbot, window, STAFF.text("staff.start.first_name"), "Ana")
-    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), "R")
+    fill_start_form(qtbot, window, tap, "Ana", "R")
     tap(window, STAFF.text("staff.start.submit"))
     on(qtbot, window, ReadinessScreen)
     tap(window, STAFF.text("staff.readiness.start_patient"))
@@ -280,11 +277,7 @@ def test_staff_mode_locks_itself_after_the_idle_time(
 
 def test_a_double_tap_on_start_makes_one_discharge(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
-    sign_in(qtbot, window, tap, StaffHomeScreen)
-    tap(window, STAFF.text("staff.home.start"))
-    on(qtbot, window, StartScreen)
-    type_into(qtbot, window, STAFF.text("staff.start.first_name"), "Ana")
-    type_into(qtbot, window, STAFF.text("staff.start.last_initial"), "R")
+    fill_start_form(qtbot, window, tap, "Ana", "R")
     submit = find_button(window, STAFF.text("staff.start.submit"))
     submit.click()
     submit.click()
