@@ -49,7 +49,6 @@ class LaunchOptions:
     config: ClinicConfig
     data_dir: Path
     windowed: bool
-    demo: bool = False
 
 
 def _frontend(name: str) -> Callable[..., int]:
@@ -124,7 +123,7 @@ def _run_demo(config: ClinicConfig, data_dir: Path, throw_away: bool) -> int:
     print(f"Demo clinic: {config.clinic.name}")
     print(f"Data dir{' (throw-away)' if throw_away else ''}: {runtime.data_dir}")
     print(f"Demo staff: {DEMO_STAFF_NAME}   PIN: {pin}", flush=True)
-    return _frontend("gui")(LaunchOptions(config, runtime.data_dir, windowed=True, demo=True))
+    return _frontend("gui")(LaunchOptions(config, runtime.data_dir, windowed=True))
 
 
 def cmd_sheet(args: argparse.Namespace, config: ClinicConfig) -> int:

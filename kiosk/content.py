@@ -106,9 +106,6 @@ class Content:
                 f"content/{self.language}: '{key}' needs a value for {exc}"
             ) from None
 
-    def has(self, key: str) -> bool:
-        return key in self.texts
-
     def keys_under(self, prefix: str) -> list[str]:
         """Distinct next-level names under a prefix, in file order."""
         names: list[str] = []

@@ -108,22 +108,6 @@ class Voided(Event):
     reason: str
 
 
-EVENT_TYPES: dict[str, type[Event]] = {
-    cls.__name__: cls
-    for cls in (
-        ReadinessRecorded,
-        PatientPartStarted,
-        RuleAcknowledged,
-        HelpRequested,
-        StaffResumed,
-        CompanionConfirmed,
-        PrintFinished,
-        SignedOff,
-        Voided,
-    )
-}
-
-
 # --- State, policy and context
 
 
