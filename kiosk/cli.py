@@ -197,7 +197,7 @@ def export_row(state: DischargeState) -> dict[str, Any]:
         "rules_acknowledged": " ".join(record.acknowledged),
         "companion_name": companion.name if companion else "",
         "companion_relationship": companion.relationship if companion else "",
-        "ride_type": companion.ride_type.value if companion else "",
+        "ride_type": companion.ride_type.value if companion and companion.ride_type else "",
         "print_status": record.print_status.value,
         "print_attempts": record.print_attempts,
         "help_requests": record.help_requests,

@@ -14,13 +14,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from kiosk import companion as ride_home
+from kiosk import teach_back
+from kiosk.companion import CompanionPage
 from kiosk.records import (
     PADSS_PASS_SCORE,
+    RELATIONSHIPS,
     Companion,
     Discharge,
     PrintStatus,
     Readiness,
     RideType,
+    Stroke,
+    TeachBackAnswer,
+    TeachBackClearance,
     new_id,
 )
 
@@ -28,7 +35,8 @@ from kiosk.records import (
 class Step(StrEnum):
     READINESS = "readiness"  # staff: clinical readiness (may be deferred to sign-off)
     SAFETY_RULES = "safety_rules"  # patient: one rule per screen
-    COMPANION = "companion"  # companion: who drives, and their promise
+    TEACH_BACK = "teach_back"  # patient: questions that check the rules were understood
+    COMPANION = "companion"  # companion: who they are, the ride, their promises, signature
     PRINTING = "printing"  # the aftercare sheet is being printed
     SIGN_OFF = "sign_off"  # staff: final check and discharge
     NEEDS_STAFF = "needs_staff"  # someone asked for help; staff resume
@@ -40,8 +48,14 @@ class Step(StrEnum):
         return self in (Step.DISCHARGED, Step.VOIDED)
 
 
-PATIENT_STEPS = frozenset({Step.SAFETY_RULES, Step.COMPANION, Step.PRINTING})
-"""Steps whose screens face the patient or companion: each offers "I need help"."""
+PATIENT_STEPS = frozenset({Step.SAFETY_RULES, Step.TEACH_BACK, Step.COMPANION, Step.PRINTING})
+"""Steps whose screens face the patient or companion: staff mode ends when one is reached."""
+
+HELP_STEPS = PATIENT_STEPS | {Step.SIGN_OFF}
+"""Where "I need help" is answered: the patient part, and waiting to be checked out."""
+
+PAUSABLE_STEPS = frozenset({Step.SAFETY_RULES, Step.TEACH_BACK, Step.COMPANION})
+"""Where an idle kiosk pauses the discharge for staff (not while a sheet is printing)."""
 
 
 # --- Events: what people (or the printer) did. Each has a client-made id for idempotent saves.
@@ -85,8 +99,77 @@ class StaffResumed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CompanionConfirmed(Event):
-    companion: Companion
+class IdlePaused(Event):
+    """Nobody touched the kiosk: the screen is cleared and the discharge waits for staff."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LanguageChosen(Event):
+    language: str
+    actor: str = "patient"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeachBackAnswered(Event):
+    question: str
+    choice: str
+    actor: str = "patient"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleReviewed(Event):
+    """The patient saw a missed question's rule again."""
+
+    question: str
+    actor: str = "patient"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanionNamed(Event):
+    name: str
+    actor: str = "companion"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanionPhoneGiven(Event):
+    e164: str
+    raw: str
+    extension: str = ""
+    actor: str = "companion"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RelationshipChosen(Event):
+    relationship: str
+    actor: str = "companion"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArrivalChosen(Event):
+    arrives_at: datetime | None  # None: "I am here now"
+    actor: str = "companion"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanionArrived(Event):
+    actor: str = "companion"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RideChosen(Event):
+    ride_type: RideType
+    actor: str = "companion"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanionPromised(Event):
+    promise: str
+    actor: str = "companion"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanionSigned(Event):
+    strokes: tuple[Stroke, ...]
     actor: str = "companion"
 
 
@@ -167,12 +250,77 @@ def _is_last_rule(state: DischargeState, event: Event, ctx: Context) -> str | No
     return None if remaining == [event.rule] else "rules_remaining"
 
 
-def _companion_confirmed(state: DischargeState, event: Event, ctx: Context) -> str | None:
-    assert isinstance(event, CompanionConfirmed)
-    companion = event.companion
-    if companion.confirmed_at is None or not companion.name or not companion.phone_e164:
-        return "companion_missing"
-    if companion.ride_type is RideType.TAXI_ALONE and not ctx.policy.allow_alone_in_rideshare:
+def _teach_back_due(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    assert isinstance(event, TeachBackAnswered | RuleReviewed)
+    current = teach_back.due(state.record)
+    if current is None or current.key != event.question:
+        return "question_out_of_order"
+    if isinstance(event, TeachBackAnswered) and event.choice not in current.choices:
+        return "unknown_choice"
+    return None
+
+
+def _answer_page(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    """An answer waits until a missed question's rule has been shown again."""
+    ready = teach_back.page(state.record) is teach_back.TeachBackPage.ASK
+    return None if ready else "review_first"
+
+
+def _reteach_due(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    ready = teach_back.page(state.record) is teach_back.TeachBackPage.RETEACH
+    return None if ready else "not_now"
+
+
+def _answer_correct(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    assert isinstance(event, TeachBackAnswered)
+    current = teach_back.question(event.question)
+    return None if current is not None and event.choice == current.correct else "wrong_answer"
+
+
+def _last_question(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    assert isinstance(event, TeachBackAnswered)
+    remaining = [q.key for q in teach_back.questions_for(state.record)
+                 if not teach_back.passed(state.record, q.key)]
+    return None if remaining == [event.question] else "questions_remaining"
+
+
+def _first_miss(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    assert isinstance(event, TeachBackAnswered)
+    first = teach_back.misses(state.record, event.question) < teach_back.MISSES_BEFORE_STAFF - 1
+    return None if first else "missed_again"
+
+
+_COMPANION_PAGES: dict[type[Event], CompanionPage] = {}  # filled below the event classes
+
+
+def _on_companion_page(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    """Each companion answer is taken on its own page, in order."""
+    wanted = _COMPANION_PAGES[type(event)]
+    return None if ride_home.page(state.record.companion) is wanted else "not_now"
+
+
+def _companion_answer_valid(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    if isinstance(event, CompanionNamed):
+        return None if event.name.strip() else "companion_missing"
+    if isinstance(event, CompanionPhoneGiven):
+        return None if event.e164.startswith("+") else "companion_missing"
+    if isinstance(event, RelationshipChosen):
+        return None if event.relationship in RELATIONSHIPS else "unknown_choice"
+    if isinstance(event, ArrivalChosen) and event.arrives_at is not None:
+        soon = ctx.now < event.arrives_at <= ctx.now + ride_home.LATEST_ARRIVAL
+        return None if soon else "arrival_time"
+    if isinstance(event, CompanionPromised):
+        companion = state.record.companion or Companion()
+        return None if event.promise == ride_home.next_promise(companion) else "not_now"
+    if isinstance(event, CompanionSigned):
+        return None if any(len(stroke) >= 1 for stroke in event.strokes) else "not_signed"
+    return None
+
+
+def _ride_allowed(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    """A rideshare driver is not a responsible adult: alone in a taxi is refused by default."""
+    assert isinstance(event, RideChosen)
+    if event.ride_type is RideType.TAXI_ALONE and not ctx.policy.allow_alone_in_rideshare:
         return "ride_refused"
     return None
 
@@ -199,7 +347,15 @@ def _rules_acknowledged(state: DischargeState, event: Event, ctx: Context) -> st
 
 def _companion_on_record(state: DischargeState, event: Event, ctx: Context) -> str | None:
     companion = state.record.companion
-    return None if companion is not None and companion.confirmed_at else "companion_missing"
+    if companion is None or not companion.confirmed_at:
+        return "companion_missing"
+    if companion.ride_type is RideType.TAXI_ALONE and not ctx.policy.allow_alone_in_rideshare:
+        return "ride_refused"
+    return None
+
+
+def _teach_back_passed(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    return None if teach_back.all_passed(state.record) else "teach_back_missing"
 
 
 def _staff_checks(state: DischargeState, event: Event, ctx: Context) -> str | None:
@@ -229,6 +385,7 @@ SIGN_OFF_GUARDS: tuple[Guard, ...] = (
     _readiness_passes,
     _observation_elapsed,
     _rules_acknowledged,
+    _teach_back_passed,
     _companion_on_record,
     _sheet_current,
     _staff_checks,
@@ -249,15 +406,31 @@ class Transition:
     event: type[Event]
     target: Step | None
     guards: tuple[Guard, ...] = ()
+    waiting_reason: str = ""
+    """Why the discharge waits, for transitions to NEEDS_STAFF (help gives its own)."""
 
 
-def _each(steps: tuple[Step, ...], event: type[Event], target: Step | None,
-          guards: tuple[Guard, ...] = ()) -> tuple[Transition, ...]:
-    return tuple(Transition(step, event, target, guards) for step in steps)
+def _each(steps: tuple[Step, ...] | frozenset[Step], event: type[Event], target: Step | None,
+          guards: tuple[Guard, ...] = (), waiting_reason: str = "") -> tuple[Transition, ...]:
+    return tuple(Transition(step, event, target, guards, waiting_reason)
+                 for step in sorted(steps))
 
 
-_READINESS_LATER = (Step.SAFETY_RULES, Step.COMPANION, Step.PRINTING, Step.SIGN_OFF,
-                    Step.NEEDS_STAFF)
+_COMPANION_PAGES.update({
+    CompanionNamed: CompanionPage.NAME,
+    CompanionPhoneGiven: CompanionPage.PHONE,
+    RelationshipChosen: CompanionPage.RELATIONSHIP,
+    ArrivalChosen: CompanionPage.ARRIVAL,
+    CompanionArrived: CompanionPage.AWAIT_ARRIVAL,
+    RideChosen: CompanionPage.RIDE,
+    CompanionPromised: CompanionPage.PROMISE,
+    CompanionSigned: CompanionPage.SIGNATURE,
+})
+_COMPANION_ANSWER = (_on_companion_page, _companion_answer_valid)
+
+
+_READINESS_LATER = (Step.SAFETY_RULES, Step.TEACH_BACK, Step.COMPANION, Step.PRINTING,
+                    Step.SIGN_OFF, Step.NEEDS_STAFF)
 
 # Order matters: for a (step, event) pair the first transition whose guards pass is taken.
 TRANSITIONS: tuple[Transition, ...] = (
@@ -267,12 +440,31 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Step.READINESS, ReadinessRecorded, STAY, (_by_staff,)),
     Transition(Step.READINESS, PatientPartStarted, Step.SAFETY_RULES, (_by_staff,)),
     *_each(_READINESS_LATER, ReadinessRecorded, STAY, (_by_staff,)),
-    Transition(Step.SAFETY_RULES, RuleAcknowledged, Step.COMPANION,
+    Transition(Step.SAFETY_RULES, RuleAcknowledged, Step.TEACH_BACK,
                (_is_next_rule, _is_last_rule)),
     Transition(Step.SAFETY_RULES, RuleAcknowledged, STAY, (_is_next_rule,)),
-    *_each(tuple(sorted(PATIENT_STEPS)), HelpRequested, Step.NEEDS_STAFF),
+    *_each(HELP_STEPS, HelpRequested, Step.NEEDS_STAFF),
+    *_each(PAUSABLE_STEPS, IdlePaused, Step.NEEDS_STAFF, waiting_reason="idle"),
+    *_each(PATIENT_STEPS | {Step.NEEDS_STAFF, Step.SIGN_OFF}, LanguageChosen, STAY),
     Transition(Step.NEEDS_STAFF, StaffResumed, STAY, (_by_staff,)),  # target: resume_step
-    Transition(Step.COMPANION, CompanionConfirmed, Step.PRINTING, (_companion_confirmed,)),
+    # Teach-back: right answers move on; a first miss shows the rule again; a second calls staff.
+    Transition(Step.TEACH_BACK, TeachBackAnswered, Step.COMPANION,
+               (_teach_back_due, _answer_page, _answer_correct, _last_question)),
+    Transition(Step.TEACH_BACK, TeachBackAnswered, STAY,
+               (_teach_back_due, _answer_page, _answer_correct)),
+    Transition(Step.TEACH_BACK, TeachBackAnswered, STAY,
+               (_teach_back_due, _answer_page, _first_miss)),
+    Transition(Step.TEACH_BACK, TeachBackAnswered, Step.NEEDS_STAFF,
+               (_teach_back_due, _answer_page), waiting_reason="teach_back"),
+    Transition(Step.TEACH_BACK, RuleReviewed, STAY, (_teach_back_due, _reteach_due)),
+    # The companion, one answer per page.
+    *(Transition(Step.COMPANION, kind, STAY, _COMPANION_ANSWER) for kind in (
+        CompanionNamed, CompanionPhoneGiven, RelationshipChosen, ArrivalChosen,
+        CompanionArrived, CompanionPromised)),
+    Transition(Step.COMPANION, RideChosen, STAY, (*_COMPANION_ANSWER, _ride_allowed)),
+    Transition(Step.COMPANION, RideChosen, Step.NEEDS_STAFF, _COMPANION_ANSWER,
+               waiting_reason="ride_refused"),
+    Transition(Step.COMPANION, CompanionSigned, Step.PRINTING, _COMPANION_ANSWER),
     Transition(Step.PRINTING, PrintFinished, Step.SIGN_OFF, (_print_final,)),
     # A reprint from sign-off or from the help screen records its result in place.
     Transition(Step.SIGN_OFF, PrintFinished, STAY, (_print_final,)),
@@ -301,17 +493,69 @@ def allowed_events(step: Step) -> frozenset[type[Event]]:
     return frozenset(t.event for t in TRANSITIONS if t.source is step)
 
 
-def _record_after(record: Discharge, event: Event, now: datetime) -> Discharge:
-    """The facts an event adds to the record."""
+def _companion_after(companion: Companion | None, event: Event, now: datetime
+                     ) -> Companion | None:
+    """The companion's facts after one of their answers."""
+    c = companion or Companion()
     replace = dataclasses.replace
+    if isinstance(event, CompanionNamed):
+        return replace(c, name=event.name)
+    if isinstance(event, CompanionPhoneGiven):
+        return replace(c, phone_e164=event.e164, phone_raw=event.raw,
+                       phone_extension=event.extension)
+    if isinstance(event, RelationshipChosen):
+        return replace(c, relationship=event.relationship)
+    if isinstance(event, ArrivalChosen):
+        here = event.arrives_at is None
+        return replace(c, arrival_chosen=True, arrives_at=event.arrives_at,
+                       arrived_at=now if here else None)
+    if isinstance(event, CompanionArrived):
+        return replace(c, arrived_at=now)
+    if isinstance(event, RideChosen):
+        return replace(c, ride_type=event.ride_type)
+    if isinstance(event, CompanionPromised):
+        return replace(c, promises=(*c.promises, event.promise))
+    if isinstance(event, CompanionSigned):
+        return replace(c, signature=event.strokes, confirmed_at=now)
+    return companion
+
+
+def _record_after(state: DischargeState, transition: Transition, event: Event,
+                  now: datetime) -> Discharge:
+    """The facts an event adds to the record."""
+    record = state.record
+    replace = dataclasses.replace
+    if transition.target is Step.NEEDS_STAFF:
+        reason = event.reason if isinstance(event, HelpRequested) else transition.waiting_reason
+        record = replace(record, waiting_reason=reason or "help")
     if isinstance(event, ReadinessRecorded):
         return replace(record, readiness=event.readiness)
     if isinstance(event, RuleAcknowledged):
         return replace(record, acknowledged=(*record.acknowledged, event.rule))
     if isinstance(event, HelpRequested):
         return replace(record, help_requests=record.help_requests + 1)
-    if isinstance(event, CompanionConfirmed):
-        return replace(record, companion=event.companion)
+    if isinstance(event, LanguageChosen):
+        return replace(record, patient=replace(record.patient, language=event.language))
+    if isinstance(event, TeachBackAnswered):
+        current = teach_back.question(event.question)
+        correct = current is not None and event.choice == current.correct
+        answer = TeachBackAnswer(event.question, event.choice, correct, now)
+        return replace(record, teach_back=(*record.teach_back, answer))
+    if isinstance(event, RuleReviewed):
+        return replace(record, teach_back_reviewed=(*record.teach_back_reviewed,
+                                                    event.question))
+    if isinstance(event, StaffResumed):
+        missed = teach_back.due(record)
+        if record.waiting_reason == "teach_back" and missed is not None:
+            # Staff talked the missed rule through with the patient: the record says so.
+            clearance = TeachBackClearance(missed.key, event.actor, now)
+            record = replace(record, teach_back_cleared=(*record.teach_back_cleared,
+                                                         clearance))
+        return replace(record, waiting_reason="")
+    if isinstance(event, RideChosen) and transition.target is Step.NEEDS_STAFF:
+        return record  # a refused ride is in the event log, not on the record
+    if type(event) in _COMPANION_PAGES:
+        return replace(record, companion=_companion_after(record.companion, event, now))
     if isinstance(event, PrintFinished):
         sheet_time = event.sheet_time if event.status.succeeded else record.sheet_time
         return replace(record, print_status=event.status, print_job=event.job,
@@ -323,11 +567,14 @@ def _record_after(record: Discharge, event: Event, now: datetime) -> Discharge:
     return record
 
 
-def _resume_target(state: DischargeState) -> Step:
+def _resume_target(state: DischargeState, record: Discharge) -> Step:
     step = state.resume_step or Step.READINESS
     # A print that finished while staff were called is not repeated on resume.
-    if step is Step.PRINTING and state.record.print_status.is_final:
+    if step is Step.PRINTING and record.print_status.is_final:
         return Step.SIGN_OFF
+    # A teach-back question staff cleared was the last one: on to the companion.
+    if step is Step.TEACH_BACK and teach_back.all_passed(record):
+        return Step.COMPANION
     return step
 
 
@@ -343,11 +590,11 @@ def apply(state: DischargeState, event: Event, ctx: Context) -> DischargeState:
             # The last candidate is the most general one: its reasons are the ones to show.
             reasons = failed
             continue
-        record = _record_after(state.record, event, ctx.now)
-        if isinstance(event, HelpRequested):
-            return DischargeState(Step.NEEDS_STAFF, record, resume_step=state.step)
+        record = _record_after(state, transition, event, ctx.now)
         if isinstance(event, StaffResumed):
-            return DischargeState(_resume_target(state), record)
+            return DischargeState(_resume_target(state, record), record)
+        if transition.target is Step.NEEDS_STAFF:
+            return DischargeState(Step.NEEDS_STAFF, record, resume_step=state.step)
         target = state.step if transition.target is STAY else transition.target
         assert target is not None
         return DischargeState(target, record, state.resume_step if target is Step.NEEDS_STAFF

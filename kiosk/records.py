@@ -96,15 +96,53 @@ class Readiness:
         return self.total >= PADSS_PASS_SCORE
 
 
+RELATIONSHIPS: tuple[str, ...] = ("partner", "family", "friend", "other")
+"""Who the companion is to the patient; words for each live in content."""
+
+Point = tuple[int, int]
+Stroke = tuple[Point, ...]
+"""A signature stroke, in a 0..1000 square so it does not depend on the pad's size."""
+
+
 @dataclass(frozen=True)
 class Companion:
-    name: str
-    phone_e164: str
-    phone_raw: str
+    """The person taking the patient home. Filled in page by page; `confirmed_at` is set
+    when they sign, after every promise."""
+
+    name: str = ""
+    phone_e164: str = ""
+    phone_raw: str = ""
     phone_extension: str = ""
     relationship: str = ""
-    ride_type: RideType = RideType.COMPANION_DRIVES
+    arrival_chosen: bool = False
+    arrives_at: datetime | None = None
+    """When they said they would come; None with `arrival_chosen` means "here now"."""
+    arrived_at: datetime | None = None
+    ride_type: RideType | None = None
+    promises: tuple[str, ...] = ()
+    signature: tuple[Stroke, ...] = ()
     confirmed_at: datetime | None = None
+
+    @property
+    def is_here(self) -> bool:
+        return self.arrived_at is not None
+
+
+@dataclass(frozen=True)
+class TeachBackAnswer:
+    question: str
+    choice: str
+    correct: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TeachBackClearance:
+    """Staff cleared a question the patient missed twice, after talking it through."""
+
+    question: str
+    staff_id: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -127,6 +165,13 @@ class Discharge:
     """The discharge time the last printed sheet shows; its other times follow from it."""
     print_attempts: int = 0
     help_requests: int = 0
+    waiting_reason: str = ""
+    """Why the discharge waits for staff: "idle", "teach_back", "ride_refused", or what the
+    patient asked help about."""
+    teach_back: tuple[TeachBackAnswer, ...] = ()
+    teach_back_reviewed: tuple[str, ...] = ()
+    """Questions whose rule was shown again after a first miss."""
+    teach_back_cleared: tuple[TeachBackClearance, ...] = ()
     signed_off_by: str = ""
     discharged_at: datetime | None = None
     voided_reason: str = ""

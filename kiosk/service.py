@@ -14,22 +14,26 @@ from datetime import datetime, timedelta
 
 from kiosk import flow, validation
 from kiosk.clock import Clock
+from kiosk.companion import next_promise
 from kiosk.config import ClinicConfig
 from kiosk.content import load_content
 from kiosk.flow import DischargeState, Event
 from kiosk.printing import Printer, PrintOutcome, job_title, print_and_follow
 from kiosk.records import (
-    Companion,
     Discharge,
     Indication,
     Patient,
     PrintStatus,
     RideType,
+    Stroke,
     new_id,
 )
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
+
+SIGNED_BY_MARK: tuple[Stroke, ...] = (((100, 100), (900, 900)), ((900, 100), (100, 900)))
+"""A cross: the mark a person signs with when they cannot write their name."""
 
 SheetRenderer = Callable[[Discharge, ClinicConfig, datetime], bytes]
 """(record, config, discharged_at) -> PDF bytes."""
@@ -100,21 +104,42 @@ class DischargeService:
             return self.store.load(state.record.id)
         return new_state
 
-    def confirm_companion(self, state: DischargeState, *, name: str, phone: str,
-                          relationship: str = "",
-                          ride_type: RideType = RideType.COMPANION_DRIVES) -> DischargeState:
-        """Validate the companion's details and record their promise. Raises InvalidInput."""
+    def name_companion(self, state: DischargeState, name: str) -> DischargeState:
+        """Validate and save the companion's name. Raises InvalidInput."""
+        valid = validation.gather({"companion_name": lambda: validation.companion_name(name)})
+        return self.apply(state, flow.CompanionNamed(name=valid["companion_name"]))
+
+    def give_companion_phone(self, state: DischargeState, phone: str) -> DischargeState:
+        """Validate the phone for the clinic's region and save it. Raises InvalidInput."""
         valid = validation.gather({
-            "companion_name": lambda: validation.companion_name(name),
-            "phone": lambda: validation.phone(phone, self.config.clinic.region),
-        })
+            "phone": lambda: validation.phone(phone, self.config.clinic.region)})
         number: validation.Phone = valid["phone"]
-        companion = Companion(
-            name=valid["companion_name"], phone_e164=number.e164, phone_raw=number.raw,
-            phone_extension=number.extension, relationship=relationship, ride_type=ride_type,
-            confirmed_at=self.clock.now(),
-        )
-        return self.apply(state, flow.CompanionConfirmed(companion=companion))
+        return self.apply(state, flow.CompanionPhoneGiven(
+            e164=number.e164, raw=number.raw, extension=number.extension))
+
+    def choose_language(self, state: DischargeState, language: str) -> DischargeState:
+        load_content(language)  # an unknown language fails here, before anything is saved
+        return self.apply(state, flow.LanguageChosen(language=language))
+
+    def confirm_companion(self, state: DischargeState, *, name: str, phone: str,
+                          relationship: str = "friend",
+                          ride_type: RideType = RideType.COMPANION_DRIVES,
+                          signature: tuple[Stroke, ...] = SIGNED_BY_MARK) -> DischargeState:
+        """The whole companion part in one call, for the CLI and tests: each answer is still
+        its own saved step, exactly as the screens save them."""
+        state = self.name_companion(state, name)
+        state = self.give_companion_phone(state, phone)
+        for event in (flow.RelationshipChosen(relationship=relationship),
+                      flow.ArrivalChosen(arrives_at=None),
+                      flow.RideChosen(ride_type=ride_type)):
+            state = self.apply(state, event)
+        if state.step is not flow.Step.COMPANION:
+            return state  # the ride was refused: staff must talk with them first
+        companion = state.record.companion
+        while companion is not None and (promise := next_promise(companion)) is not None:
+            state = self.apply(state, flow.CompanionPromised(promise=promise))
+            companion = state.record.companion
+        return self.apply(state, flow.CompanionSigned(strokes=signature))
 
     def print_sheet(self, state: DischargeState, *, actor: str = "kiosk") -> DischargeState:
         """Print the sheet and record how it went (the CLI's and tests' one-call form)."""
@@ -170,6 +195,8 @@ def policy_for(config: ClinicConfig) -> flow.Policy:
 def _audit_detail(state: DischargeState, event: Event) -> str:
     """What an audit row says besides who/what/when: facts, never names."""
     parts = [f"step={state.step.value}"]
+    if state.step is flow.Step.NEEDS_STAFF and state.record.waiting_reason:
+        parts.append(f"waiting={state.record.waiting_reason}")
     if isinstance(event, flow.RuleAcknowledged):
         parts.append(f"rule={event.rule}")
     elif isinstance(event, flow.ReadinessRecorded):
@@ -180,4 +207,20 @@ def _audit_detail(state: DischargeState, event: Event) -> str:
         parts.append("sheet_in_hand=yes companion_present=yes")
     elif isinstance(event, flow.HelpRequested) and event.reason:
         parts.append(f"reason={event.reason}")
+    elif isinstance(event, flow.TeachBackAnswered):
+        correct = state.record.teach_back[-1].correct if state.record.teach_back else False
+        parts.append(f"question={event.question} choice={event.choice} "
+                     f"correct={'yes' if correct else 'no'}")
+    elif isinstance(event, flow.StaffResumed) and state.record.teach_back_cleared:
+        parts.append("teach_back_cleared=" + ",".join(
+            c.question for c in state.record.teach_back_cleared))
+    elif isinstance(event, flow.RideChosen):
+        refused = state.step is flow.Step.NEEDS_STAFF
+        parts.append(f"ride={event.ride_type.value}{' refused' if refused else ''}")
+    elif isinstance(event, flow.RelationshipChosen):
+        parts.append(f"relationship={event.relationship}")
+    elif isinstance(event, flow.CompanionPromised):
+        parts.append(f"promise={event.promise}")
+    elif isinstance(event, flow.LanguageChosen):
+        parts.append(f"language={event.language}")
     return " ".join(parts)

@@ -3,6 +3,7 @@ no sequence of events reaches DISCHARGED without every safety step."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from kiosk import flow
+from kiosk import flow, teach_back
+from kiosk.companion import CompanionPage
+from kiosk.companion import page as companion_page
 from kiosk.flow import (
     Context,
     DischargeState,
@@ -20,7 +23,14 @@ from kiosk.flow import (
     apply,
 )
 from kiosk.records import PrintStatus, RideType
-from tests.kiosk.factories import RULES, STAFF, companion, make_record, readiness
+from tests.kiosk.factories import (
+    RULES,
+    STAFF,
+    companion_events,
+    make_record,
+    readiness,
+    teach_back_answers,
+)
 
 NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 POLICY = Policy(observation_minutes=60)
@@ -30,12 +40,27 @@ def ctx(now: datetime = NOW) -> Context:
     return Context(now=now, policy=POLICY)
 
 
+def apply_all(state: DischargeState, events: list[flow.Event],
+              context: Context | None = None) -> DischargeState:
+    for event in events:
+        state = apply(state, event, context or ctx())
+    return state
+
+
+def patient_part(state: DischargeState) -> DischargeState:
+    """Rules, teach-back and companion, all answered as a careful patient would."""
+    state = apply_all(state, [flow.RuleAcknowledged(rule=r) for r in RULES])
+    assert state.step is Step.TEACH_BACK
+    state = apply_all(state, teach_back_answers(state.record))
+    assert state.step is Step.COMPANION
+    return apply_all(state, companion_events())
+
+
 def walk_to_sign_off(ended_minutes_ago: int = 90) -> DischargeState:
     state = flow.start(make_record(NOW, ended_minutes_ago=ended_minutes_ago))
     state = apply(state, flow.ReadinessRecorded(readiness=readiness(NOW), actor=STAFF), ctx())
-    for rule_key in RULES:
-        state = apply(state, flow.RuleAcknowledged(rule=rule_key), ctx())
-    state = apply(state, flow.CompanionConfirmed(companion=companion(NOW)), ctx())
+    state = patient_part(state)
+    assert state.step is Step.PRINTING
     return apply(state, flow.PrintFinished(status=PrintStatus.COMPLETED, job="7"), ctx())
 
 
@@ -102,9 +127,7 @@ def test_spravato_policy_needs_two_hours() -> None:
 def test_patient_part_may_start_before_readiness_but_cannot_finish_without_it() -> None:
     state = flow.start(make_record(NOW, ended_minutes_ago=90))
     state = apply(state, flow.PatientPartStarted(actor=STAFF), ctx())
-    for rule_key in RULES:
-        state = apply(state, flow.RuleAcknowledged(rule=rule_key), ctx())
-    state = apply(state, flow.CompanionConfirmed(companion=companion(NOW)), ctx())
+    state = patient_part(state)
     state = apply(state, flow.PrintFinished(status=PrintStatus.FAILED), ctx())
     with pytest.raises(TransitionRefused) as refused:
         apply(state, sign_off(), ctx())
@@ -124,15 +147,154 @@ def test_staff_checks_and_staff_identity_are_required() -> None:
     assert "staff_only" in refused.value.reasons
 
 
-def test_patient_alone_in_a_rideshare_is_refused_by_default() -> None:
-    state = walk_to_sign_off()
-    at_companion = DischargeState(Step.COMPANION, state.record)
-    alone = flow.CompanionConfirmed(companion=companion(NOW, RideType.TAXI_ALONE))
-    with pytest.raises(TransitionRefused) as refused:
-        apply(at_companion, alone, ctx())
-    assert refused.value.reasons == ("ride_refused",)
+def at_ride_page() -> DischargeState:
+    state = DischargeState(Step.COMPANION, make_record(NOW))
+    state = apply_all(state, companion_events()[:4])
+    assert companion_page(state.record.companion) is CompanionPage.RIDE
+    return state
+
+
+def test_patient_alone_in_a_rideshare_is_refused_by_default_and_staff_are_told_why() -> None:
+    alone = flow.RideChosen(ride_type=RideType.TAXI_ALONE)
+    refused = apply(at_ride_page(), alone, ctx())
+    assert refused.step is Step.NEEDS_STAFF and refused.resume_step is Step.COMPANION
+    assert refused.record.waiting_reason == "ride_refused"
+    assert refused.record.companion is not None and refused.record.companion.ride_type is None
+    # Staff talk it through; the companion chooses again, and a safe ride goes on.
+    resumed = apply(refused, flow.StaffResumed(actor=STAFF), ctx())
+    assert resumed.step is Step.COMPANION and resumed.record.waiting_reason == ""
+    assert companion_page(resumed.record.companion) is CompanionPage.RIDE
+    rides = apply(resumed, flow.RideChosen(ride_type=RideType.TAXI_WITH_COMPANION), ctx())
+    assert companion_page(rides.record.companion) is CompanionPage.PROMISE
+
+
+def test_a_clinic_may_allow_the_patient_alone_in_a_rideshare() -> None:
     permissive = Context(now=NOW, policy=Policy(allow_alone_in_rideshare=True))
-    assert apply(at_companion, alone, permissive).step is Step.PRINTING
+    state = apply(at_ride_page(), flow.RideChosen(ride_type=RideType.TAXI_ALONE), permissive)
+    assert state.step is Step.COMPANION
+    rest = companion_events(RideType.TAXI_ALONE)[5:]
+    assert flow.CompanionPromised(promise="ride_home").promise not in [
+        getattr(e, "promise", None) for e in rest]
+    assert apply_all(state, rest, permissive).step is Step.PRINTING
+
+
+def test_companion_answers_are_taken_one_page_at_a_time() -> None:
+    state = DischargeState(Step.COMPANION, make_record(NOW))
+    with pytest.raises(TransitionRefused) as refused:
+        apply(state, flow.RideChosen(ride_type=RideType.COMPANION_DRIVES), ctx())
+    assert refused.value.reasons == ("not_now",)
+    state = apply_all(state, companion_events()[:3])
+    with pytest.raises(TransitionRefused) as refused:
+        apply(state, flow.ArrivalChosen(arrives_at=NOW - timedelta(minutes=5)), ctx())
+    assert refused.value.reasons == ("arrival_time",)
+    later = apply(state, flow.ArrivalChosen(arrives_at=NOW + timedelta(minutes=30)), ctx())
+    assert companion_page(later.record.companion) is CompanionPage.AWAIT_ARRIVAL
+    arrived = apply(later, flow.CompanionArrived(), ctx(NOW + timedelta(minutes=31)))
+    assert arrived.record.companion is not None
+    assert arrived.record.companion.arrived_at == NOW + timedelta(minutes=31)
+    assert companion_page(arrived.record.companion) is CompanionPage.RIDE
+    with pytest.raises(TransitionRefused) as refused:
+        apply(arrived, flow.RelationshipChosen(relationship="friend"), ctx())
+    assert refused.value.reasons == ("not_now",)
+
+
+def test_the_companion_promises_in_order_and_must_sign() -> None:
+    state = apply_all(at_ride_page(), [flow.RideChosen(ride_type=RideType.COMPANION_DRIVES)])
+    with pytest.raises(TransitionRefused):
+        apply(state, flow.CompanionPromised(promise="stay"), ctx())
+    state = apply_all(state, companion_events(signed=False)[5:])
+    with pytest.raises(TransitionRefused) as refused:
+        apply(state, flow.CompanionSigned(strokes=()), ctx())
+    assert refused.value.reasons == ("not_signed",)
+    signed = apply(state, companion_events()[-1], ctx())
+    assert signed.step is Step.PRINTING
+    assert signed.record.companion is not None and signed.record.companion.confirmed_at == NOW
+    assert signed.record.companion.promises == ("ride_home", "stay", "watch_falls",
+                                                 "clinic_phone")
+
+
+def at_teach_back() -> DischargeState:
+    state = DischargeState(Step.SAFETY_RULES, make_record(NOW))
+    return apply_all(state, [flow.RuleAcknowledged(rule=r) for r in RULES])
+
+
+def test_teach_back_right_answers_go_on_to_the_companion() -> None:
+    state = at_teach_back()
+    assert state.step is Step.TEACH_BACK
+    drive = flow.TeachBackAnswered(question="drive", choice="tomorrow")
+    state = apply(state, drive, ctx())
+    assert state.step is Step.TEACH_BACK
+    with pytest.raises(TransitionRefused) as refused:
+        apply(state, drive, ctx())
+    assert refused.value.reasons == ("question_out_of_order",)
+    state = apply(state, flow.TeachBackAnswered(question="alcohol", choice="after_hours"), ctx())
+    assert state.step is Step.COMPANION
+    assert [a.correct for a in state.record.teach_back] == [True, True]
+
+
+def test_a_teach_back_miss_shows_the_rule_again_then_asks_once_more() -> None:
+    state = apply(at_teach_back(), flow.TeachBackAnswered(question="drive", choice="tonight"),
+                  ctx())
+    assert state.step is Step.TEACH_BACK
+    assert teach_back.page(state.record) is teach_back.TeachBackPage.RETEACH
+    with pytest.raises(TransitionRefused) as refused:
+        apply(state, flow.TeachBackAnswered(question="drive", choice="tomorrow"), ctx())
+    assert refused.value.reasons == ("review_first",)
+    state = apply(state, flow.RuleReviewed(question="drive"), ctx())
+    assert teach_back.page(state.record) is teach_back.TeachBackPage.ASK
+    state = apply(state, flow.TeachBackAnswered(question="drive", choice="tomorrow"), ctx())
+    assert teach_back.due(state.record) is not None
+    assert teach_back.due(state.record).key == "alcohol"  # type: ignore[union-attr]
+    assert [(a.choice, a.correct) for a in state.record.teach_back] == [
+        ("tonight", False), ("tomorrow", True)]
+
+
+def test_a_second_miss_calls_staff_who_clear_it_and_the_record_says_so() -> None:
+    state = at_teach_back()
+    state = apply_all(state, [flow.TeachBackAnswered(question="drive", choice="tonight"),
+                              flow.RuleReviewed(question="drive"),
+                              flow.TeachBackAnswered(question="drive", choice="one_hour")])
+    assert state.step is Step.NEEDS_STAFF and state.resume_step is Step.TEACH_BACK
+    assert state.record.waiting_reason == "teach_back"
+    with pytest.raises(TransitionRefused):
+        apply(state, flow.StaffResumed(actor="patient"), ctx())
+    resumed = apply(state, flow.StaffResumed(actor=STAFF), ctx())
+    assert resumed.step is Step.TEACH_BACK
+    assert [(c.question, c.staff_id) for c in resumed.record.teach_back_cleared] == [
+        ("drive", STAFF)]
+    assert teach_back.due(resumed.record).key == "alcohol"  # type: ignore[union-attr]
+    # Every answer stays on the record.
+    assert [a.choice for a in resumed.record.teach_back] == ["tonight", "one_hour"]
+
+
+def test_staff_clearing_the_last_question_resumes_at_the_companion() -> None:
+    state = apply_all(at_teach_back(), [
+        flow.TeachBackAnswered(question="drive", choice="tomorrow"),
+        flow.TeachBackAnswered(question="alcohol", choice="now"),
+        flow.RuleReviewed(question="alcohol"),
+        flow.TeachBackAnswered(question="alcohol", choice="tonight")])
+    assert state.step is Step.NEEDS_STAFF
+    assert apply(state, flow.StaffResumed(actor=STAFF), ctx()).step is Step.COMPANION
+
+
+def test_sign_off_needs_the_teach_back() -> None:
+    state = walk_to_sign_off()
+    skipped = DischargeState(Step.SIGN_OFF, dataclasses.replace(state.record, teach_back=()))
+    assert "teach_back_missing" in flow.sign_off_blockers(skipped, ctx())
+
+
+@pytest.mark.parametrize("step", sorted(flow.PAUSABLE_STEPS))
+def test_an_idle_kiosk_pauses_the_discharge_for_staff(step: Step) -> None:
+    paused = apply(DischargeState(step, make_record(NOW)), flow.IdlePaused(), ctx())
+    assert paused.step is Step.NEEDS_STAFF and paused.resume_step is step
+    assert paused.record.waiting_reason == "idle"
+    assert apply(paused, flow.StaffResumed(actor=STAFF), ctx()).step is step
+
+
+def test_the_language_can_change_without_moving_the_discharge() -> None:
+    state = at_teach_back()
+    spanish = apply(state, flow.LanguageChosen(language="es"), ctx())
+    assert spanish.step is Step.TEACH_BACK and spanish.record.patient.language == "es"
 
 
 @pytest.mark.parametrize("step", sorted(flow.PATIENT_STEPS))
@@ -190,10 +352,12 @@ events = st.one_of(
     st.builds(lambda r: flow.RuleAcknowledged(rule=r), st.sampled_from(RULES)),
     st.builds(lambda: flow.HelpRequested()),
     st.builds(lambda actor: flow.StaffResumed(actor=actor), actors),
-    st.builds(lambda ride, confirmed: flow.CompanionConfirmed(companion=companion(
-        NOW, ride) if confirmed else companion(NOW, ride).__class__(
-        name="X", phone_e164="+16265550199", phone_raw="x", ride_type=ride,
-        confirmed_at=None)), st.sampled_from(list(RideType)), st.booleans()),
+    st.sampled_from(companion_events(RideType.TAXI_ALONE) + companion_events()),
+    st.builds(lambda q, c: flow.TeachBackAnswered(question=q, choice=c),
+              st.sampled_from(["drive", "alcohol"]),
+              st.sampled_from(["tonight", "tomorrow", "one_hour", "after_hours", "now"])),
+    st.builds(lambda q: flow.RuleReviewed(question=q), st.sampled_from(["drive", "alcohol"])),
+    st.builds(lambda: flow.IdlePaused()),
     st.builds(lambda s: flow.PrintFinished(status=s), st.sampled_from(list(PrintStatus))),
     st.builds(lambda actor, a, b: flow.SignedOff(actor=actor, sheet_in_hand=a,
                                                  companion_present=b),
@@ -230,6 +394,7 @@ class DischargeMachine(RuleBasedStateMachine):
             assert record.readiness is not None and record.readiness.total >= 9
             assert self.now - record.infusion_ended_at >= timedelta(minutes=60)
             assert all(r in record.acknowledged for r in record.rules)
+            assert teach_back.all_passed(record)
             assert record.companion is not None and record.companion.confirmed_at is not None
             assert record.companion.ride_type is not RideType.TAXI_ALONE
             self.signed_off_at = self.now
@@ -259,9 +424,9 @@ def test_the_property_machine_can_reach_discharged() -> None:
     machine.time_passes(40)
     machine.time_passes(40)
     machine.send(flow.ReadinessRecorded(readiness=readiness(NOW), actor=STAFF))
-    for rule_key in RULES:
-        machine.send(flow.RuleAcknowledged(rule=rule_key))
-    machine.send(flow.CompanionConfirmed(companion=companion(NOW)))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in RULES),
+                  *teach_back_answers(machine.state.record), *companion_events()]:
+        machine.send(event)
     machine.send(flow.PrintFinished(status=PrintStatus.FAILED))
     machine.send(sign_off())
     assert machine.state.step is Step.DISCHARGED

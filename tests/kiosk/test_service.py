@@ -13,6 +13,7 @@ from kiosk.records import PrintStatus, Readiness
 from kiosk.runtime import Runtime
 from kiosk.validation import InvalidInput
 from tests.conftest import RunningClock
+from tests.kiosk.factories import teach_back_answers
 
 
 def sign_off(actor: str) -> flow.SignedOff:
@@ -29,8 +30,9 @@ def test_a_whole_discharge_is_saved_step_by_step(cups_runtime: Runtime,
     assert store.load(state.record.id) == state
     readiness = Readiness(2, 2, 2, 2, 1, recorded_at=clock.now(), staff_id=nurse.actor)
     state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor=nurse.actor))
-    for rule_key in state.record.rules:
-        state = service.apply(state, flow.RuleAcknowledged(rule=rule_key))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = service.apply(state, event)
         assert store.load(state.record.id) == state  # saved as it happens
     state = service.confirm_companion(state, name="María López", phone="(626) 555-0199")
     assert state.step is Step.PRINTING
@@ -55,7 +57,10 @@ def test_a_whole_discharge_is_saved_step_by_step(cups_runtime: Runtime,
     assert stored.record.companion.phone_e164 == "+16265550199"
     kinds = [e["kind"] for e in store.events(state.record.id)]
     assert kinds == ["Started", "ReadinessRecorded", *["RuleAcknowledged"] * 4,
-                     "CompanionConfirmed", "PrintFinished", "SignedOff"]
+                     *["TeachBackAnswered"] * 2, "CompanionNamed", "CompanionPhoneGiven",
+                     "RelationshipChosen", "ArrivalChosen", "RideChosen",
+                     *["CompanionPromised"] * 4, "CompanionSigned", "PrintFinished",
+                     "SignedOff"]
     audit = store.audit_rows(state.record.id)
     assert len(audit) == len(kinds)
     assert audit[-1].actor == nurse.actor and audit[-1].action == "SignedOff"
@@ -72,8 +77,9 @@ def test_a_sheet_that_is_no_longer_true_must_be_reprinted(cups_runtime: Runtime,
                           staff_actor="staff:x")
     readiness = Readiness(2, 2, 2, 2, 2, recorded_at=clock.now(), staff_id="staff:x")
     state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor="staff:x"))
-    for rule_key in state.record.rules:
-        state = service.apply(state, flow.RuleAcknowledged(rule=rule_key))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = service.apply(state, event)
     state = service.confirm_companion(state, name="Maria", phone="626 555 0199")
     state = service.print_sheet(state)
     clock.advance(minutes=45)  # the patient waited; "no alcohol until" is now too early
@@ -89,12 +95,20 @@ def test_bad_companion_input_is_refused_and_nothing_is_lost(runtime: Runtime,
     state = runtime.service.start(first_name="Ana", last_initial="R", language="en",
                                   infusion_ended_at=clock.now(), staff_actor="staff:x")
     state = runtime.service.apply(state, flow.PatientPartStarted(actor="staff:x"))
-    for rule_key in state.record.rules:
-        state = runtime.service.apply(state, flow.RuleAcknowledged(rule=rule_key))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = runtime.service.apply(state, event)
     with pytest.raises(InvalidInput) as refused:
-        runtime.service.confirm_companion(state, name="", phone="555")
-    assert {e.field for e in refused.value.errors} == {"companion_name", "phone"}
+        runtime.service.name_companion(state, " \t")
+    assert [e.field for e in refused.value.errors] == ["companion_name"]
     assert runtime.store.load(state.record.id) == state
+    state = runtime.service.name_companion(state, "María")
+    with pytest.raises(InvalidInput) as refused:
+        runtime.service.give_companion_phone(state, "555")
+    assert [(e.field, e.message_key) for e in refused.value.errors] == [
+        ("phone", "errors.phone")]
+    assert runtime.store.load(state.record.id) == state
+    assert state.record.companion is not None and state.record.companion.name == "María"
 
 
 def test_start_refuses_a_future_infusion_time_and_saves_nothing(runtime: Runtime,
