@@ -47,6 +47,8 @@ class PolicySection:
     spravato_rems: bool = False
     extra_rules: list[str] = field(default_factory=lambda: ["no_big_decisions"])
     allow_alone_in_rideshare: bool = False
+    # How long the companion promises to stay with the patient; 0 means "the rest of today".
+    companion_stay_hours: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class ClinicConfig:
 _RANGES: dict[str, tuple[int, int]] = {
     "policy.alcohol_hours": (24, 168),
     "policy.min_observation_minutes": (30, 480),
+    "policy.companion_stay_hours": (0, 72),
     "kiosk.idle_seconds": (30, 1800),
     "kiosk.idle_countdown_seconds": (5, 300),
     "kiosk.staff_idle_seconds": (30, 3600),

@@ -32,6 +32,15 @@ class Rule:
     key: str
     title: str
     body: str
+    icon: str = "rule"
+    """The picture's name; a clinic's own rule without one gets the generic picture."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    text: str
+    icon: str
 
 
 @dataclass(frozen=True)
@@ -138,11 +147,18 @@ class Content:
         )
 
     def rule(self, key: str, **values: object) -> Rule:
+        icon = self.texts.get(f"rules.{key}.icon", "rule")
         return Rule(
             key=key,
             title=self.text(f"rules.{key}.title", **values),
             body=self.text(f"rules.{key}.body", **values),
+            icon=icon if isinstance(icon, str) else "rule",
         )
+
+    def choices(self, prefix: str, keys: tuple[str, ...], **values: object) -> list[Choice]:
+        """Picture choices under `prefix.<key>`, in the order given (policy's order)."""
+        return [Choice(key=key, text=self.text(f"{prefix}.{key}.text", **values),
+                       icon=self.text(f"{prefix}.{key}.icon")) for key in keys]
 
     def topics(self) -> list[Topic]:
         return [

@@ -90,6 +90,23 @@ def phone(raw: str, region: str) -> Phone:
     return Phone(e164=e164, raw=text, extension=extension)
 
 
+def display_phone(phone: str, region: str) -> str:
+    """The clinic's phone as people in its region write it, e.g. "(626) 555-0142"."""
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_valid_number(parsed):
+        return phone
+    same_region = phonenumbers.region_code_for_number(parsed) == region
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if same_region
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return str(phonenumbers.format_number(parsed, fmt))
+
+
 # A clock a few minutes fast on the staff tablet should not block a discharge.
 _FUTURE_TOLERANCE = timedelta(minutes=2)
 _OLDEST_INFUSION = timedelta(hours=24)

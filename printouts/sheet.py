@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -35,6 +34,7 @@ from kiosk.aftercare import personal_times
 from kiosk.config import ClinicConfig
 from kiosk.content import Content
 from kiosk.records import Discharge, Indication
+from kiosk.validation import display_phone
 from printouts.qr import draw_qr_with_caption
 from printouts.styles import (
     BULLET,
@@ -58,23 +58,6 @@ def _clean(text: str) -> str:
     the same text it was typed as.
     """
     return escape(unicodedata.normalize("NFC", text))
-
-
-def display_phone(phone: str, region: str) -> str:
-    """The clinic's phone as people in its region write it, e.g. "(626) 555-0142"."""
-    try:
-        parsed = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        return phone
-    if not phonenumbers.is_valid_number(parsed):
-        return phone
-    same_region = phonenumbers.region_code_for_number(parsed) == region
-    fmt = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if same_region
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return str(phonenumbers.format_number(parsed, fmt))
 
 
 class OneLine(Flowable):  # type: ignore[misc]

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.flow import DischargeState, Event, PrintFinished, TransitionRefused
-from kiosk.records import Indication, PrintStatus, RideType
+from kiosk.records import Indication, PrintStatus
 from kiosk.runtime import Runtime
 from kiosk.staff import StaffError, StaffMember
 from kiosk.validation import InvalidInput
@@ -132,11 +132,20 @@ class FlowBridge(QObject):
                                                                 make_event()))
         self._run(work, self._publish)
 
-    def confirm_companion(self, name: str, phone: str) -> None:
+    def name_companion(self, name: str) -> None:
+        self._apply_current(lambda state: self.runtime.service.name_companion(state, name))
+
+    def give_companion_phone(self, phone: str) -> None:
+        self._apply_current(
+            lambda state: self.runtime.service.give_companion_phone(state, phone))
+
+    def choose_language(self, language: str) -> None:
+        self._apply_current(
+            lambda state: self.runtime.service.choose_language(state, language))
+
+    def _apply_current(self, change: Callable[[DischargeState], DischargeState]) -> None:
         def work() -> DischargeState | None:
-            return self._set_current(self.runtime.service.confirm_companion(
-                self._require_current(), name=name, phone=phone,
-                ride_type=RideType.COMPANION_DRIVES))
+            return self._set_current(change(self._require_current()))
         self._run(work, self._publish)
 
     def print_sheet(self, actor: str = "kiosk") -> None:

@@ -4,17 +4,31 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtWidgets import QWidget
+
 from kiosk.clock import ManualClock
+from kiosk.companion import promises_for
 from kiosk.config import ClinicConfig
 from kiosk.content import languages, load_content
 from kiosk.flow import DischargeState, Step
-from kiosk.records import Companion, Discharge, Patient, PrintStatus, Readiness
+from kiosk.records import (
+    Companion,
+    Discharge,
+    Patient,
+    PrintStatus,
+    Readiness,
+    RideType,
+    TeachBackAnswer,
+)
 from kiosk.staff import StaffMember
+from kiosk.teach_back import questions_for
 
 SIZE = (1280, 800)
 SAMPLE_STAFF = StaffMember(id="sample", name="Nurse Ortiz", is_admin=False, disabled=False)
@@ -36,7 +50,16 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     """(file stem, screen class, model fields) for every screen the kiosk can show."""
     from ui.screens.almost_done import AlmostDoneScreen
     from ui.screens.attract import AttractScreen
-    from ui.screens.companion import CompanionScreen
+    from ui.screens.companion import (
+        ArrivalScreen,
+        AwaitArrivalScreen,
+        CompanionNameScreen,
+        CompanionPhoneScreen,
+        PromiseScreen,
+        RelationshipScreen,
+        RideScreen,
+        SignatureScreen,
+    )
     from ui.screens.discharged import DischargedScreen
     from ui.screens.help_review import HelpReviewScreen
     from ui.screens.pin import PinScreen
@@ -47,17 +70,31 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     from ui.screens.signoff import SignOffScreen
     from ui.screens.staff_home import StaffHomeScreen
     from ui.screens.start import StartScreen
+    from ui.screens.still_there import StillThereScreen
+    from ui.screens.teach_back import ReteachScreen, TeachBackScreen
 
     now = clock.now()
     record = _sample_record(config, now, language)
     readiness = Readiness(2, 2, 2, 2, 2, recorded_at=now, staff_id=SAMPLE_STAFF.actor)
-    companion = Companion(name="Maria Lopez", phone_e164="+16265550199",
-                          phone_raw="626 555 0199", confirmed_at=now)
-    done_rules = dataclasses.replace(record, acknowledged=record.rules, readiness=readiness,
-                                     companion=companion)
+    rules_done = dataclasses.replace(record, acknowledged=record.rules, readiness=readiness)
+    answered = dataclasses.replace(rules_done, teach_back=tuple(
+        TeachBackAnswer(q.key, q.correct, True, now) for q in questions_for(record)))
+    named = Companion(name="Maria Lopez")
+    phoned = dataclasses.replace(named, phone_e164="+16265550199", phone_raw="626 555 0199")
+    related = dataclasses.replace(phoned, relationship="family")
+    coming = dataclasses.replace(related, arrival_chosen=True,
+                                 arrives_at=now + timedelta(minutes=30))
+    here = dataclasses.replace(related, arrival_chosen=True, arrived_at=now)
+    riding = dataclasses.replace(here, ride_type=RideType.COMPANION_DRIVES)
+    signed = dataclasses.replace(riding, promises=promises_for(riding.ride_type),
+                                 signature=SAMPLE_SIGNATURE, confirmed_at=now)
+    done_rules = dataclasses.replace(answered, companion=signed)
 
     def state(step: Step, rec: Discharge = record, **extra: object) -> dict[str, object]:
         return {"state": DischargeState(step, rec, **extra)}  # type: ignore[arg-type]
+
+    def with_companion(companion: Companion) -> Discharge:
+        return dataclasses.replace(answered, companion=companion)
 
     yield "01-attract", AttractScreen, {}
     yield "02-staff-pin", PinScreen, {"staff_names": (("a", "Nurse Ortiz"), ("b", "Dr. Lee"))}
@@ -69,25 +106,144 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     for index, rule in enumerate(record.rules):
         acknowledged = dataclasses.replace(record, acknowledged=record.rules[:index])
         yield f"06-rule-{index + 1}-{rule}", RuleScreen, state(Step.SAFETY_RULES, acknowledged)
-    yield "07-companion", CompanionScreen, state(Step.COMPANION)
-    yield "08-printing", PrintingScreen, state(Step.PRINTING, done_rules)
+    for index, question in enumerate(questions_for(record)):
+        earlier = tuple(TeachBackAnswer(q.key, q.correct, True, now)
+                        for q in questions_for(record)[:index])
+        asking = dataclasses.replace(rules_done, teach_back=earlier)
+        yield (f"07-teach-back-{index + 1}-{question.key}", TeachBackScreen,
+               state(Step.TEACH_BACK, asking))
+    missed = dataclasses.replace(rules_done, teach_back=(
+        TeachBackAnswer("drive", "tonight", False, now),))
+    yield "07-teach-back-reteach", ReteachScreen, state(Step.TEACH_BACK, missed)
+    yield "08-companion-1-name", CompanionNameScreen, state(Step.COMPANION, answered)
+    yield "08-companion-2-phone", CompanionPhoneScreen, state(Step.COMPANION,
+                                                              with_companion(named))
+    yield "08-companion-3-relationship", RelationshipScreen, state(
+        Step.COMPANION, with_companion(phoned))
+    yield "08-companion-4-arrival", ArrivalScreen, state(Step.COMPANION,
+                                                         with_companion(related))
+    yield "08-companion-5-on-the-way", AwaitArrivalScreen, state(Step.COMPANION,
+                                                                 with_companion(coming))
+    yield "08-companion-6-ride", RideScreen, state(Step.COMPANION, with_companion(here))
+    for index, promise in enumerate(promises_for(riding.ride_type)):
+        promising = dataclasses.replace(riding, promises=promises_for(riding.ride_type)[:index])
+        yield (f"08-companion-7-promise-{index + 1}-{promise}", PromiseScreen,
+               state(Step.COMPANION, with_companion(promising)))
+    promised = dataclasses.replace(riding, promises=promises_for(riding.ride_type))
+    yield "08-companion-8-signature", SignatureScreen, state(Step.COMPANION,
+                                                            with_companion(promised))
+    yield "08-still-there", StillThereScreen, state(Step.COMPANION, with_companion(named))
+    yield "09-printing", PrintingScreen, state(Step.PRINTING, done_rules)
     printed = dataclasses.replace(done_rules, print_status=PrintStatus.COMPLETED)
     failed = dataclasses.replace(done_rules, print_status=PrintStatus.FAILED)
-    yield "09-almost-done", AlmostDoneScreen, state(Step.SIGN_OFF, printed)
-    yield "09-almost-done-print-failed", AlmostDoneScreen, state(Step.SIGN_OFF, failed)
-    yield "10-please-wait", PleaseWaitScreen, state(Step.NEEDS_STAFF, resume_step=Step.COMPANION)
-    yield "11-staff-help-review", HelpReviewScreen, {
-        "staff": SAMPLE_STAFF, **state(Step.NEEDS_STAFF, resume_step=Step.COMPANION)}
-    yield "12-staff-sign-off-blocked", SignOffScreen, {
+    yield "10-almost-done", AlmostDoneScreen, state(Step.SIGN_OFF, printed)
+    yield "10-almost-done-print-failed", AlmostDoneScreen, state(Step.SIGN_OFF, failed)
+    yield "11-please-wait", PleaseWaitScreen, state(Step.NEEDS_STAFF, resume_step=Step.COMPANION)
+    yield "11-rule-large-text", RuleScreen, {**state(Step.SAFETY_RULES), "large_text": True}
+    yield "11-teach-back-large-text", TeachBackScreen, {
+        **state(Step.TEACH_BACK, rules_done), "large_text": True}
+    yield "11-companion-name-large-text", CompanionNameScreen, {
+        **state(Step.COMPANION, answered), "large_text": True}
+    yield "12-staff-help-review", HelpReviewScreen, {
+        "staff": SAMPLE_STAFF, **state(Step.NEEDS_STAFF, dataclasses.replace(
+            record, waiting_reason="rule:no_alcohol"), resume_step=Step.SAFETY_RULES)}
+    twice = dataclasses.replace(missed, waiting_reason="teach_back", teach_back=(
+        *missed.teach_back, TeachBackAnswer("drive", "one_hour", False, now)),
+        teach_back_reviewed=("drive",))
+    yield "12-staff-help-review-teach-back", HelpReviewScreen, {
+        "staff": SAMPLE_STAFF, **state(Step.NEEDS_STAFF, twice, resume_step=Step.TEACH_BACK)}
+    refused = dataclasses.replace(with_companion(here), waiting_reason="ride_refused")
+    yield "12-staff-help-review-ride-refused", HelpReviewScreen, {
+        "staff": SAMPLE_STAFF, **state(Step.NEEDS_STAFF, refused, resume_step=Step.COMPANION)}
+    yield "13-staff-sign-off-blocked", SignOffScreen, {
         "staff": SAMPLE_STAFF, **state(Step.SIGN_OFF, dataclasses.replace(failed,
                                                                           readiness=None))}
     ready = dataclasses.replace(printed, infusion_ended_at=now - timedelta(minutes=75))
-    yield "13-staff-sign-off-ready", SignOffScreen, {"staff": SAMPLE_STAFF,
+    yield "14-staff-sign-off-ready", SignOffScreen, {"staff": SAMPLE_STAFF,
                                                      **state(Step.SIGN_OFF, ready)}
-    yield "14-discharged", DischargedScreen, state(Step.DISCHARGED, printed)
+    yield "15-discharged", DischargedScreen, state(Step.DISCHARGED, printed)
+
+
+SAMPLE_SIGNATURE = (
+    ((80, 620), (120, 420), (170, 300), (210, 420), (240, 640), (280, 420), (330, 300),
+     (370, 520), (420, 640), (470, 460), (520, 380), (560, 520), (620, 600), (700, 480),
+     (780, 420), (880, 560)),
+)
+
+
+INTERACTIVE = ("QAbstractButton", "QLineEdit", "SignaturePad")
+
+
+def _colour_of(widget: QWidget) -> tuple[str, str]:
+    """(text, background) as painted: the most common colour is the background; the text is
+    the colour most unlike it. Measured on the rendered pixels, so stylesheet states
+    (checked, disabled) count as they look."""
+    image = widget.grab().toImage()
+    counts: Counter[int] = Counter()
+    step = max(1, min(image.width(), image.height()) // 60)
+    for y in range(0, image.height(), step):
+        for x in range(0, image.width(), step):
+            counts[image.pixel(x, y) & 0xFFFFFF] += 1
+    background = counts.most_common(1)[0][0]
+    floor = max(2, sum(counts.values()) // 400)  # ignore anti-aliasing's odd pixels
+    text = max((c for c, n in counts.items() if n >= floor),
+               key=lambda c: contrast(c, background))
+    return f"#{text:06X}", f"#{background:06X}"
+
+
+def _luminance(rgb: int) -> float:
+    def channel(value: int) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: int | str, b: int | str) -> float:
+    """WCAG contrast ratio of two colours (0xRRGGBB or "#RRGGBB")."""
+    la, lb = (_luminance(int(c[1:], 16) if isinstance(c, str) else c) for c in (a, b))
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def describe_screen(screen: QWidget) -> dict[str, object]:
+    """Every visible interactive widget and text on a shown screen, as measured: what
+    widgets.json holds and what the design-number tests read."""
+    from PySide6.QtWidgets import QLabel
+
+    def place(widget: QWidget) -> dict[str, object]:
+        top_left = widget.mapTo(screen, widget.rect().topLeft())
+        text_colour, background = _colour_of(widget)
+        return {
+            "class": type(widget).__name__,
+            "accessible_name": widget.accessibleName(),
+            "role": str(widget.property("role") or ""),
+            "x": top_left.x(), "y": top_left.y(),
+            "width": widget.width(), "height": widget.height(),
+            "font_px": widget.font().pixelSize(),
+            "text_colour": text_colour, "background_colour": background,
+            "focus_policy": widget.focusPolicy().name,
+        }
+
+    interactive, texts = [], []
+    for widget in screen.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        if any(widget.inherits(kind) for kind in INTERACTIVE):
+            entry = place(widget)
+            entry["text"] = getattr(widget, "text", lambda: "")()
+            interactive.append(entry)
+        elif isinstance(widget, QLabel) and widget.text().strip():
+            entry = place(widget)
+            entry["text"] = widget.text()
+            texts.append(entry)
+    return {"screen": type(screen).__name__, "for_staff": bool(getattr(screen, "for_staff",
+                                                                         False)),
+            "width": screen.width(), "height": screen.height(),
+            "interactive": interactive, "texts": texts}
 
 
 def render_all(out: Path, config: ClinicConfig) -> list[Path]:
+    """Every screen in every language to PNG, and `widgets.json` describing them."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.app import make_application
     from ui.screens.base import ScreenModel
@@ -96,11 +252,14 @@ def render_all(out: Path, config: ClinicConfig) -> list[Path]:
     clock = ManualClock(datetime(2026, 11, 25, 15, 0, tzinfo=config.zone))
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    described: dict[str, object] = {}
+    names = tuple((code, load_content(code).text("screens.common.language_name"))
+                  for code in languages())
     for language in languages():
         content = load_content(language)
         for stem, screen_class, fields in sample_screens(config, clock, language):
             model = ScreenModel(content=content, config=config, clock=clock,
-                                **fields)  # type: ignore[arg-type]
+                                languages=names, **fields)  # type: ignore[arg-type]
             screen = screen_class(model)
             screen.resize(*SIZE)
             screen.show()
@@ -108,13 +267,16 @@ def render_all(out: Path, config: ClinicConfig) -> list[Path]:
             path = out / f"{language}-{stem}.png"
             screen.grab().save(str(path))
             written.append(path)
+            described[path.stem] = describe_screen(screen)
             screen.close()
             screen.deleteLater()
     app.processEvents()
+    (out / "widgets.json").write_text(json.dumps(described, indent=1, ensure_ascii=False),
+                                      encoding="utf-8")
     return written
 
 
 def main(out: Path, config: ClinicConfig) -> int:
     written = render_all(out, config)
-    print(f"Wrote {len(written)} screenshots to {out}")
+    print(f"Wrote {len(written)} screenshots and widgets.json to {out}")
     return 0

@@ -32,13 +32,21 @@ class Sizes:
     staff_body_px: int = 22
     staff_heading_px: int = 32
     button_text_px: int = 32
+    bar_text_px: int = 28  # the language / read / large-text row: smaller, never below body min
     staff_button_text_px: int = 22
-    main_action_height: int = 104
-    target_min: int = 72
+    # Target heights are outer heights, border included (the stylesheet subtracts it).
+    main_action_height: int = 100
+    choice_height: int = 104  # a picture choice: icon beside its words
+    choice_icon: int = 80
+    rule_icon: int = 200
+    target_min: int = 76
     staff_target_min: int = 64
-    gap: int = 20
-    staff_gap: int = 12
-    margin: int = 40
+    key_min: int = 64  # on-screen keyboard keys and the settings row: the smallest target
+    gap: int = 16  # targets stay at least 16 px apart
+    staff_gap: int = 16
+    key_gap: int = 16
+    margin: int = 32
+    compact_margin: int = 16  # screens with a keyboard, which need the height
     staff_margin: int = 28
     radius: int = 14
     border: int = 3
@@ -46,10 +54,18 @@ class Sizes:
 
 COLOURS = Colours()
 SIZES = Sizes()
+LARGE_TEXT = Sizes(body_px=38, heading_px=52, button_text_px=36, bar_text_px=28)
+"""The patient's "Large text" choice: bigger words, same targets and layout."""
 
 
 def stylesheet(colours: Colours = COLOURS, sizes: Sizes = SIZES) -> str:
+    """The one stylesheet. `sizes=LARGE_TEXT` gives the large-text variant of the same
+    rules, set on a patient screen when the patient asks for it."""
     c, s = colours, sizes
+
+    def inner(outer: int) -> int:
+        # QSS min-height sizes the content box; buttons have no vertical padding.
+        return outer - 2 * s.border
     return f"""
 QWidget {{
     background: {c.background};
@@ -70,8 +86,8 @@ QFrame[role="panel"] {{ background: {c.panel}; border-radius: {s.radius}px; }}
 QFrame[role="panel"] QLabel {{ background: {c.panel}; }}
 
 QPushButton {{
-    min-height: {s.target_min}px; min-width: {s.target_min}px;
-    border-radius: {s.radius}px; padding: 8px 24px;
+    min-height: {inner(s.target_min)}px; min-width: {inner(s.target_min)}px;
+    border-radius: {s.radius}px; padding: 0px 24px;
     font-size: {s.button_text_px}px; font-weight: bold;
     background: {c.secondary_bg}; color: {c.primary};
     border: {s.border}px solid {c.secondary_border};
@@ -81,7 +97,7 @@ QPushButton:focus {{ border: {s.border + 2}px solid {c.text}; }}
 QPushButton:disabled {{ background: {c.disabled_bg}; color: {c.disabled_text};
     border-color: {c.disabled_bg}; }}
 QPushButton[role="primary"] {{
-    min-height: {s.main_action_height}px;
+    min-height: {inner(s.main_action_height)}px;
     background: {c.primary}; color: {c.on_primary}; border-color: {c.primary};
 }}
 QPushButton[role="primary"]:pressed {{ background: {c.primary_pressed}; }}
@@ -90,10 +106,10 @@ QPushButton[role="help"] {{
     background: {c.help_bg}; color: {c.text}; border-color: {c.help_border};
 }}
 QPushButton[role="staff"] {{ font-size: {s.staff_button_text_px}px;
-    min-height: {s.staff_target_min}px; padding: 4px 12px; }}
+    min-height: {inner(s.staff_target_min)}px; padding: 0px 12px; }}
 QPushButton[role="staff-primary"] {{
     font-size: {s.staff_button_text_px}px;
-    min-height: {s.staff_target_min}px; padding: 4px 12px;
+    min-height: {inner(s.staff_target_min)}px; padding: 0px 12px;
     background: {c.primary}; color: {c.on_primary}; border-color: {c.primary};
 }}
 QPushButton:checked {{ background: {c.chosen_bg}; color: {c.on_primary}; }}
@@ -101,14 +117,23 @@ QPushButton[role="primary"]:disabled, QPushButton[role="staff-primary"]:disabled
     background: {c.disabled_bg}; color: {c.disabled_text}; border-color: {c.disabled_bg};
 }}
 QPushButton[role="key"] {{ font-size: {s.heading_px}px; min-width: 112px;
-    min-height: {s.staff_target_min}px; padding: 4px; }}
+    min-height: {inner(s.key_min)}px; padding: 0px; }}
+QPushButton[role="letter-key"] {{ font-size: {SIZES.button_text_px}px;
+    min-width: {inner(s.key_min)}px; min-height: {inner(s.key_min)}px; padding: 0px; }}
+QPushButton[role="bar"] {{ font-size: {s.bar_text_px}px; min-height: {inner(s.key_min)}px;
+    padding: 0px 18px; }}
+QPushButton[role="choice"] {{ min-height: {inner(s.choice_height)}px; text-align: left;
+    padding: 0px 24px; }}
+QPushButton[role="quiet"] {{ font-size: {s.bar_text_px}px; min-height: {inner(s.key_min)}px;
+    padding: 0px 18px; color: {c.muted_text}; border-color: {c.muted_text}; }}
 
 QLineEdit {{
-    min-height: {s.target_min}px; padding: 4px 16px;
+    min-height: {inner(s.key_min)}px; padding: 0px 16px;
     border: {s.border}px solid {c.muted_text}; border-radius: {s.radius}px;
     font-size: {s.body_px}px;
 }}
 QLineEdit:focus {{ border: {s.border + 2}px solid {c.primary}; }}
-QLineEdit[role="staff"] {{ font-size: {s.staff_body_px}px; min-height: {s.staff_target_min}px; }}
+QLineEdit[role="staff"] {{ font-size: {s.staff_body_px}px;
+    min-height: {inner(s.staff_target_min)}px; }}
 QScrollArea {{ border: none; }}
 """

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -97,26 +98,38 @@ class ChoiceRow(QWidget):
         return [b for b in self.group.buttons() if isinstance(b, QPushButton)]
 
 
+def picture_choice(text: str, icon: str) -> QPushButton:
+    """A full-width answer with its picture beside the words."""
+    from ui.icon import icon_pixmap
+
+    widget = button(text, "choice", full_width=True)
+    widget.setIcon(QIcon(icon_pixmap(icon, SIZES.choice_icon)))
+    widget.setIconSize(QSize(SIZES.choice_icon, SIZES.choice_icon))
+    return widget
+
+
 class Keypad(QWidget):
-    """A numeric keypad for PINs: large keys, no system keyboard needed."""
+    """A numeric keypad for PINs and phone numbers: large keys, no system keyboard needed."""
 
     digit = Signal(str)
     back = Signal()
     clear = Signal()
 
-    def __init__(self, back_text: str, clear_text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, back_text: str, clear_text: str, parent: QWidget | None = None, *,
+                 side_role: str = "staff") -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
-        grid.setSpacing(12)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(SIZES.key_gap)
         for index, key in enumerate("123456789"):
             widget = button(key, "key")
             widget.clicked.connect(lambda _=False, k=key: self.digit.emit(k))
             grid.addWidget(widget, index // 3, index % 3)
-        clear_button = button(clear_text, "staff")
+        clear_button = button(clear_text, side_role)
         clear_button.clicked.connect(self.clear.emit)
         zero = button("0", "key")
         zero.clicked.connect(lambda: self.digit.emit("0"))
-        back_button = button(back_text, "staff")
+        back_button = button(back_text, side_role)
         back_button.clicked.connect(self.back.emit)
         grid.addWidget(clear_button, 3, 0)
         grid.addWidget(zero, 3, 1)

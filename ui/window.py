@@ -7,26 +7,38 @@ a request to the core. It decides nothing about safety: the flow does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
-from kiosk import flow
-from kiosk.content import Content, load_content
-from kiosk.flow import PATIENT_STEPS, DischargeState, Step, TransitionRefused
-from kiosk.records import Readiness
+from kiosk import companion as ride_home
+from kiosk import flow, teach_back
+from kiosk.companion import CompanionPage
+from kiosk.content import Content, languages, load_content
+from kiosk.flow import PATIENT_STEPS, PAUSABLE_STEPS, DischargeState, Step, TransitionRefused
+from kiosk.records import Readiness, RideType
 from kiosk.staff import StaffMember
+from kiosk.teach_back import TeachBackPage
 from kiosk.validation import InvalidInput
 from ui.bridge import FlowBridge
 from ui.screens.almost_done import AlmostDoneScreen
 from ui.screens.attract import AttractScreen
-from ui.screens.base import Screen, ScreenModel
-from ui.screens.companion import CompanionScreen
+from ui.screens.base import PatientScreen, Screen, ScreenModel
+from ui.screens.companion import (
+    ArrivalScreen,
+    AwaitArrivalScreen,
+    CompanionNameScreen,
+    CompanionPhoneScreen,
+    PromiseScreen,
+    RelationshipScreen,
+    RideScreen,
+    SignatureScreen,
+)
 from ui.screens.discharged import DischargedScreen
 from ui.screens.help_review import HelpReviewScreen
 from ui.screens.pin import PinScreen
@@ -37,6 +49,9 @@ from ui.screens.rule import RuleScreen
 from ui.screens.signoff import SignOffScreen
 from ui.screens.staff_home import StaffHomeScreen
 from ui.screens.start import StartScreen
+from ui.screens.still_there import StillThereScreen
+from ui.screens.teach_back import ReteachScreen, TeachBackScreen
+from ui.speech import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +64,42 @@ INPUT_EVENTS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress,
 class StepScreens:
     public: type[Screen]  # what the patient or companion sees
     staff: type[Screen] | None = None  # what signed-in staff see, if different
+    pages: Mapping[str, type[Screen]] = field(default_factory=dict)
+    """For steps with several pages: the page the core says is due -> its screen."""
 
 
 STEP_SCREENS: dict[Step, StepScreens] = {
     Step.READINESS: StepScreens(public=PleaseWaitScreen, staff=ReadinessScreen),
     Step.SAFETY_RULES: StepScreens(public=RuleScreen),
-    Step.COMPANION: StepScreens(public=CompanionScreen),
+    Step.TEACH_BACK: StepScreens(public=TeachBackScreen, pages={
+        TeachBackPage.ASK: TeachBackScreen,
+        TeachBackPage.RETEACH: ReteachScreen,
+    }),
+    Step.COMPANION: StepScreens(public=CompanionNameScreen, pages={
+        CompanionPage.NAME: CompanionNameScreen,
+        CompanionPage.PHONE: CompanionPhoneScreen,
+        CompanionPage.RELATIONSHIP: RelationshipScreen,
+        CompanionPage.ARRIVAL: ArrivalScreen,
+        CompanionPage.AWAIT_ARRIVAL: AwaitArrivalScreen,
+        CompanionPage.RIDE: RideScreen,
+        CompanionPage.PROMISE: PromiseScreen,
+        CompanionPage.SIGNATURE: SignatureScreen,
+    }),
     Step.PRINTING: StepScreens(public=PrintingScreen),
     Step.SIGN_OFF: StepScreens(public=AlmostDoneScreen, staff=SignOffScreen),
     Step.NEEDS_STAFF: StepScreens(public=PleaseWaitScreen, staff=HelpReviewScreen),
     Step.DISCHARGED: StepScreens(public=DischargedScreen),
     Step.VOIDED: StepScreens(public=AttractScreen),
 }
+
+def page_of(state: DischargeState) -> str | None:
+    """The page the core says is due, for steps that have pages."""
+    if state.step is Step.TEACH_BACK:
+        return teach_back.page(state.record)
+    if state.step is Step.COMPANION:
+        return ride_home.page(state.record.companion)
+    return None
+
 
 STAFF_SCREENS: frozenset[type[Screen]] = frozenset({
     PinScreen, StaffHomeScreen, StartScreen, ReadinessScreen, SignOffScreen, HelpReviewScreen,
@@ -85,6 +124,12 @@ class KioskWindow(QMainWindow):
         self.message = ""
         self.failure = ""  # a kind message shown to the patient until staff sign in
         self.active_screen: Screen | None = None
+        self.still_there: StillThereScreen | None = None
+        self.resting = False  # paused for idle: show the resting screen until staff come
+        self.display_language: str | None = None  # the patient's pick, shown at once
+        self.large_text = False
+        self.shown_record: str | None = None
+        self.speaker = Speaker(self)
         self.allow_close = False
         self.last_input = self.runtime.clock.now()
         self.idle_timer = QTimer(self)
@@ -99,9 +144,16 @@ class KioskWindow(QMainWindow):
             "start": self._on_start, "readiness": self._on_readiness,
             "start_patient": self._on_start_patient, "edit_readiness": self._on_edit_readiness,
             "acknowledge": self._on_acknowledge, "help": self._on_help,
-            "companion": self._on_companion, "reprint": self._on_reprint,
+"reprint": self._on_reprint,
             "sign_off": self._on_sign_off, "resume": self._on_resume, "void": self._on_void,
-            "finish": self._on_finish,
+            "finish": self._on_finish, "answer": self._on_answer, "reviewed": self._on_reviewed,
+            "companion_name": self._on_companion_name,
+            "companion_phone": self._on_companion_phone,
+            "relationship": self._on_relationship, "arrival": self._on_arrival,
+            "arrived": self._on_arrived, "ride": self._on_ride, "promise": self._on_promise,
+            "signed": self._on_signed, "language": self._on_language,
+            "read_aloud": self._on_read_aloud, "large_text": self._on_large_text,
+            "still_here": self._on_still_here,
         }
         bridge.state_changed.connect(self._on_state)
         bridge.staff_verified.connect(self._on_staff_verified)
@@ -121,15 +173,66 @@ class KioskWindow(QMainWindow):
         return False
 
     def check_idle(self) -> None:
-        """Lock staff mode after the configured idle time, on the injected clock."""
-        if self.staff is None and not self.pin_requested:
-            return
+        """On the injected clock: lock staff mode after its idle time; on the patient's
+        screens ask "Are you still there?", then clear the screen and pause the discharge."""
         idle = self.runtime.clock.now() - self.last_input
-        if idle >= timedelta(seconds=self.runtime.config.kiosk.staff_idle_seconds):
-            self.staff = None
-            self.staff_view = None
-            self.pin_requested = False
-            self.refresh()
+        kiosk = self.runtime.config.kiosk
+        if self.staff is not None or self.pin_requested:
+            if idle >= timedelta(seconds=kiosk.staff_idle_seconds):
+                self.staff = None
+                self.staff_view = None
+                self.pin_requested = False
+                self.refresh()
+            return
+        if not self._patient_may_be_away():
+            self._hide_still_there()
+            return
+        asked = timedelta(seconds=kiosk.idle_seconds)
+        closes = asked + timedelta(seconds=kiosk.idle_countdown_seconds)
+        if idle >= closes:
+            self._pause_for_idle()
+        elif idle >= asked:
+            left = int((closes - idle).total_seconds() + 0.999)
+            self._show_still_there(left)
+        else:
+            self._hide_still_there()
+
+    def _patient_may_be_away(self) -> bool:
+        state = self.bridge.state
+        return (state is not None and state.step in PAUSABLE_STEPS and not self.resting
+                and not self.failure)
+
+    def _show_still_there(self, seconds: int) -> None:
+        if self.still_there is None:
+            self.still_there = StillThereScreen(self._model(StillThereScreen), seconds)
+            self.still_there.acted.connect(self._dispatch)
+            self.stack.addWidget(self.still_there)
+            self.stack.setCurrentWidget(self.still_there)
+        else:
+            self.still_there.set_seconds(seconds)
+
+    def _hide_still_there(self) -> None:
+        if self.still_there is None:
+            return
+        if self.active_screen is not None:
+            self.stack.setCurrentWidget(self.active_screen)
+        self.stack.removeWidget(self.still_there)
+        self.still_there.deleteLater()
+        self.still_there = None
+
+    def _pause_for_idle(self) -> None:
+        """Nobody answered: no name or phone may stay on screen, and staff resume later."""
+        self._hide_still_there()
+        self.resting = True
+        self.speaker.stop()
+        self.bridge.send(lambda: flow.IdlePaused())
+        self.bridge.clear()
+        self._forget_patient_choices()
+        self.refresh()
+
+    def _forget_patient_choices(self) -> None:
+        self.display_language = None
+        self.large_text = False
 
     # --- choosing the screen
 
@@ -139,6 +242,8 @@ class KioskWindow(QMainWindow):
             return PinScreen
         if self.failure and self.staff is None:
             return PleaseWaitScreen
+        if self.resting and self.staff is None:
+            return AttractScreen
         if state is None or state.step is Step.VOIDED:
             if self.staff is None:
                 return AttractScreen
@@ -148,21 +253,22 @@ class KioskWindow(QMainWindow):
         screens = STEP_SCREENS[state.step]
         if self.staff is not None and screens.staff is not None:
             return screens.staff
-        return screens.public
+        page = page_of(state)
+        return screens.pages.get(page, screens.public) if page else screens.public
 
     def _content_for(self, screen_class: type[Screen]) -> Content:
         state = self.bridge.state
         if screen_class in STAFF_SCREENS or state is None or screen_class is AttractScreen:
             return load_content(self.runtime.config.kiosk.default_language)
-        return load_content(state.record.patient.language)
+        return load_content(self.display_language or state.record.patient.language)
 
     def _active_content(self) -> Content:
         shown = type(self.active_screen) if self.active_screen else AttractScreen
         return self._content_for(shown)
 
-    def refresh(self) -> None:
-        screen_class = self.current_screen_class()
-        model = ScreenModel(
+    def _model(self, screen_class: type[Screen], draft: Mapping[str, str] | None = None
+               ) -> ScreenModel:
+        return ScreenModel(
             content=self._content_for(screen_class),
             config=self.runtime.config,
             clock=self.runtime.clock,
@@ -171,11 +277,24 @@ class KioskWindow(QMainWindow):
             staff_names=self.staff_names,
             open_discharges=self.open_discharges,
             message=self.message or (self.failure if screen_class is PleaseWaitScreen else ""),
+            languages=tuple((code, load_content(code).text("screens.common.language_name"))
+                            for code in languages()),
+            large_text=self.large_text,
+            can_speak=self.speaker.available,
+            draft=draft or {},
         )
+
+    def refresh(self, *, keep_draft: bool = False) -> None:
+        """Show the screen the state calls for. `keep_draft` keeps what was typed when the
+        same screen is drawn again (a new language, large text)."""
+        screen_class = self.current_screen_class()
+        old = self.active_screen
+        draft = old.draft() if keep_draft and isinstance(old, PatientScreen) \
+            and type(old) is screen_class else {}
+        model = self._model(screen_class, draft)
         self.message = ""
         screen = screen_class(model)
         screen.acted.connect(self._dispatch)
-        old = self.active_screen
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
         self.active_screen = screen
@@ -183,6 +302,8 @@ class KioskWindow(QMainWindow):
             # The old screen, and any name or phone typed into it, is destroyed.
             self.stack.removeWidget(old)
             old.deleteLater()
+        if self.still_there is not None:
+            self.stack.setCurrentWidget(self.still_there)
 
     def _dispatch(self, action: str, payload: object) -> None:
         handler = self.handlers.get(action)
@@ -197,6 +318,12 @@ class KioskWindow(QMainWindow):
     # --- results from the core
 
     def _on_state(self, state: DischargeState | None) -> None:
+        if state is None:
+            self.resting = False  # the paused discharge is saved and off the screen
+        record_id = state.record.id if state is not None else None
+        if record_id != self.shown_record:
+            self._forget_patient_choices()  # the next patient starts with the defaults
+            self.shown_record = record_id
         if state is not None and state.step in PATIENT_STEPS:
             # Staff hand the kiosk to the patient: staff mode ends.
             self.staff = None
@@ -217,6 +344,7 @@ class KioskWindow(QMainWindow):
         self.staff = member
         self.pin_requested = False
         self.failure = ""
+        self.resting = False
         if self.bridge.state is None:
             self.bridge.list_open()
         self.refresh()
@@ -313,8 +441,56 @@ class KioskWindow(QMainWindow):
     def _on_help(self, reason: Any) -> None:
         self.bridge.send(lambda: flow.HelpRequested(reason=str(reason)))
 
-    def _on_companion(self, fields: Any) -> None:
-        self.bridge.confirm_companion(fields["name"], fields["phone"])
+    def _on_answer(self, answer: Any) -> None:
+        self.bridge.send(lambda: flow.TeachBackAnswered(question=str(answer["question"]),
+                                                        choice=str(answer["choice"])))
+
+    def _on_reviewed(self, question: Any) -> None:
+        self.bridge.send(lambda: flow.RuleReviewed(question=str(question)))
+
+    def _on_companion_name(self, name: Any) -> None:
+        self.bridge.name_companion(str(name))
+
+    def _on_companion_phone(self, phone: Any) -> None:
+        self.bridge.give_companion_phone(str(phone))
+
+    def _on_relationship(self, relationship: Any) -> None:
+        self.bridge.send(lambda: flow.RelationshipChosen(relationship=str(relationship)))
+
+    def _on_arrival(self, when: Any) -> None:
+        arrives_at = when if isinstance(when, datetime) else None
+        self.bridge.send(lambda: flow.ArrivalChosen(arrives_at=arrives_at))
+
+    def _on_arrived(self, _: object) -> None:
+        self.bridge.send(lambda: flow.CompanionArrived())
+
+    def _on_ride(self, ride: Any) -> None:
+        self.bridge.send(lambda: flow.RideChosen(ride_type=RideType(ride)))
+
+    def _on_promise(self, promise: Any) -> None:
+        self.bridge.send(lambda: flow.CompanionPromised(promise=str(promise)))
+
+    def _on_signed(self, strokes: Any) -> None:
+        self.bridge.send(lambda: flow.CompanionSigned(strokes=tuple(strokes)))
+
+    def _on_language(self, language: Any) -> None:
+        self.display_language = str(language)
+        self.refresh(keep_draft=True)  # at once; the record follows on the worker
+        state = self.bridge.state
+        if state is not None and flow.LanguageChosen in flow.allowed_events(state.step) \
+                and state.record.patient.language != language:
+            self.bridge.choose_language(str(language))
+
+    def _on_read_aloud(self, words: Any) -> None:
+        self.speaker.say(str(words), self._active_content().language)
+
+    def _on_large_text(self, large: Any) -> None:
+        self.large_text = bool(large)
+        self.refresh(keep_draft=True)
+
+    def _on_still_here(self, _: object) -> None:
+        self.last_input = self.runtime.clock.now()
+        self._hide_still_there()
 
     def _on_reprint(self, _: object) -> None:
         self.bridge.print_sheet(actor=self._staff_actor())
@@ -334,6 +510,7 @@ class KioskWindow(QMainWindow):
     def _on_finish(self, _: object) -> None:
         self.staff = None
         self.staff_view = None
+        self._forget_patient_choices()
         self.bridge.clear()
         self.bridge.list_open()
 

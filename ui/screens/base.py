@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.clock import Clock
 from kiosk.config import ClinicConfig
@@ -14,7 +15,7 @@ from kiosk.content import Content
 from kiosk.flow import Context, DischargeState
 from kiosk.service import policy_for
 from kiosk.staff import StaffMember
-from ui.theme import SIZES
+from ui.theme import LARGE_TEXT, SIZES, stylesheet
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class ScreenModel:
     staff_names: tuple[tuple[str, str], ...] = ()  # (id, name) for the PIN screen
     open_discharges: tuple[DischargeState, ...] = ()
     message: str = ""  # a kind message to show, e.g. why something was refused
+    languages: tuple[tuple[str, str], ...] = ()  # (code, own name) for the language switch
+    large_text: bool = False
+    can_speak: bool = False  # a speech engine is present: show "Read to me"
+    draft: Mapping[str, str] = field(default_factory=dict)
+    """What was typed before the screen was drawn again (new language, large text)."""
 
     @property
     def now(self) -> datetime:
@@ -71,3 +77,72 @@ class Screen(QWidget):
             cancel = button(self.model.text("staff.actions.void"), "staff")
             cancel.clicked.connect(lambda: self.report("void"))
             layout.addWidget(cancel)
+
+
+class PatientScreen(Screen):
+    """A screen the patient or companion uses: the language switch, "Read to me" and "Large
+    text" along the top, and "I need help" at the bottom wherever help can be asked."""
+
+    compact = False  # screens with a keyboard use smaller margins to fit it
+
+    def __init__(self, model: ScreenModel) -> None:
+        super().__init__(model)
+        if self.compact:
+            margin = SIZES.compact_margin
+            self.root.setContentsMargins(margin, margin, margin, margin)
+        if model.large_text:
+            # The same stylesheet with the large-text tokens, for this screen only.
+            self.setStyleSheet(stylesheet(sizes=LARGE_TEXT))
+        self.bar = QHBoxLayout()
+        self.bar.setSpacing(SIZES.key_gap)
+        self.progress = QLabel()
+        self.progress.setProperty("role", "progress")
+        self.progress.setTextFormat(Qt.TextFormat.PlainText)
+        self.bar.addWidget(self.progress, 1)
+        for code, name in model.languages:
+            choice = self._bar_button(name, code == model.content.language)
+            choice.clicked.connect(lambda _=False, c=code: self.report("language", c))
+        if model.can_speak:
+            read = self._bar_button(model.text("screens.common.read_to_me"))
+            read.clicked.connect(lambda: self.report("read_aloud", self.spoken_text()))
+        large = self._bar_button(model.text("screens.common.large_text"), model.large_text)
+        large.clicked.connect(lambda: self.report("large_text", not model.large_text))
+        self.root.addLayout(self.bar)
+
+    def _bar_button(self, text: str, checked: bool = False) -> QPushButton:
+        from ui.widgets import button
+
+        widget = button(text, "bar", checkable=True)
+        widget.setChecked(checked)
+        self.bar.addWidget(widget)
+        return widget
+
+    def set_progress(self, text: str) -> None:
+        self.progress.setText(text)
+        self.progress.setAccessibleName(text)
+
+    def add_help(self, reason: str) -> QPushButton:
+        from ui.widgets import button
+
+        help_button = button(self.model.text("screens.common.need_help"), "help",
+                             full_width=True)
+        help_button.clicked.connect(lambda: self.report("help", reason))
+        self.root.addWidget(help_button)
+        return help_button
+
+    def draft(self) -> dict[str, str]:
+        """What the person typed, to keep when the screen is drawn again."""
+        return {}
+
+    def spoken_text(self) -> str:
+        """The screen's words in reading order, for "Read to me"."""
+        words: list[str] = []
+        for widget in self.findChildren(QWidget):
+            if not widget.isVisibleTo(self) or widget.parent() is None:
+                continue
+            if isinstance(widget, QLabel) and widget is not self.progress:
+                words.append(widget.text())
+            elif isinstance(widget, QPushButton) and widget.property("role") in (
+                    "primary", "choice"):
+                words.append(widget.accessibleName())
+        return "\n".join(w for w in words if w.strip())

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ui.screens.base import Screen, ScreenModel
+from ui.screens.base import PatientScreen, ScreenModel
 from ui.widgets import button, label
 
 
-class DischargedScreen(Screen):
+class DischargedScreen(PatientScreen):
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
         self.root.addStretch(1)

@@ -1,11 +1,30 @@
-"""Staff view of a discharge waiting for help: continue it, or cancel it."""
+"""Staff view of a discharge waiting for staff: why it waits, then continue or cancel."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
+from kiosk import teach_back
 from ui.screens.base import Screen, ScreenModel
 from ui.widgets import button, label
+
+EXACT_REASONS = ("idle", "teach_back", "ride_refused")
+"""Waiting reasons with their own explanation; any other reason is a patient's help."""
+
+
+def waiting_text(model: ScreenModel) -> str:
+    assert model.state is not None
+    record = model.state.record
+    resume = model.state.resume_step
+    step = model.text(f"staff.steps.{resume.value}") if resume else "—"
+    reason = record.waiting_reason
+    if reason == "teach_back":
+        missed = teach_back.due(record)
+        question = model.text(f"teach_back.{missed.key}.question") if missed else ""
+        return model.text("staff.waiting.teach_back", question=question)
+    if reason in EXACT_REASONS:
+        return model.text(f"staff.waiting.{reason}", step=step)
+    return model.text("staff.waiting.help", step=step)
 
 
 class HelpReviewScreen(Screen):
@@ -16,11 +35,10 @@ class HelpReviewScreen(Screen):
         assert model.state is not None
         text = model.text
         record = model.state.record
-        resume = model.state.resume_step
-        step = text(f"staff.steps.{resume.value}") if resume else "—"
         self.root.addWidget(label(text("staff.needs_staff.title",
                                        name=record.patient.display_name), "staff-heading"))
-        self.root.addWidget(label(text("staff.needs_staff.body", step=step), "staff-body"))
+        self.root.addWidget(label(waiting_text(model), "staff-body"))
+        self.root.addWidget(label(text("staff.needs_staff.body_continue"), "staff-body"))
         self.root.addWidget(label(model.message, "staff-error"))
         self.root.addStretch(1)
         actions = QHBoxLayout()

@@ -1,12 +1,31 @@
-"""One safety rule, answered with "I understand" or "I need help"."""
+"""One safety rule, with its picture, answered with "I understand" or "I need help"."""
 
 from __future__ import annotations
 
-from ui.screens.base import Screen, ScreenModel
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from kiosk.content import Rule
+from ui.icon import IconView
+from ui.screens.base import PatientScreen, ScreenModel
+from ui.theme import SIZES
 from ui.widgets import button, label
 
 
-class RuleScreen(Screen):
+def rule_panel(rule: Rule) -> QHBoxLayout:
+    """The rule's picture beside its title and words; shared with the teach-back re-teach."""
+    row = QHBoxLayout()
+    row.setSpacing(SIZES.margin)
+    row.addWidget(IconView(rule.icon, SIZES.rule_icon))
+    words = QVBoxLayout()
+    words.setSpacing(SIZES.gap)
+    words.addWidget(label(rule.title, "heading"))
+    words.addWidget(label(rule.body))
+    words.addStretch(1)
+    row.addLayout(words, 1)
+    return row
+
+
+class RuleScreen(PatientScreen):
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
         assert model.state is not None
@@ -15,17 +34,15 @@ class RuleScreen(Screen):
         assert rule_key is not None
         self.rule_key = rule_key
         rule = model.content.rule(rule_key, hours=model.config.policy.alcohol_hours)
-        number = record.rules.index(rule_key) + 1
-        self.root.addWidget(label(model.text("screens.rules.progress", number=number,
-                                             total=len(record.rules)), "progress"))
-        self.root.addWidget(label(rule.title, "heading"))
-        self.root.addWidget(label(rule.body))
+        self.set_progress(model.text("screens.rules.progress",
+                                     number=record.rules.index(rule_key) + 1,
+                                     total=len(record.rules)))
+        self.root.addStretch(1)
+        self.root.addLayout(rule_panel(rule))
         self.root.addStretch(1)
         understand = button(model.text("screens.common.i_understand"), "primary",
                             full_width=True)
         understand.clicked.connect(lambda: self.report("acknowledge", self.rule_key))
-        help_button = button(model.text("screens.common.need_help"), "help", full_width=True)
-        help_button.clicked.connect(lambda: self.report("help", f"rule:{self.rule_key}"))
         self.root.addWidget(understand)
-        self.root.addWidget(help_button)
+        self.add_help(f"rule:{rule_key}")
         understand.setFocus()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from kiosk import teach_back
 from kiosk.flow import sign_off_blockers
+from kiosk.validation import display_phone
 from ui.screens.base import Screen, ScreenModel
 from ui.screens.readiness import OBSERVATION_REFRESH_MS, observation_text
+from ui.signature import SignatureView
 from ui.widgets import button, check_button, label, show_message
 
 
@@ -29,6 +32,7 @@ class SignOffScreen(Screen):
                                            total=record.readiness.total), "staff-body"))
         self.observation = label("", "staff-body")
         self.root.addWidget(self.observation)
+        self._add_patient_part(model)
         self.status = label("", "staff-body")
         self.blockers = label("", "staff-error")
         self.root.addWidget(self.status)
@@ -60,6 +64,42 @@ class SignOffScreen(Screen):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.update_status)
         self.timer.start(OBSERVATION_REFRESH_MS)
+
+    def _add_patient_part(self, model: ScreenModel) -> None:
+        """What the patient and companion answered, and the companion's signature."""
+        assert model.state is not None
+        text = model.text
+        record = model.state.record
+        row = QHBoxLayout()
+        facts = QVBoxLayout()
+        answers = []
+        for question in teach_back.questions_for(record):
+            cleared = any(c.question == question.key for c in record.teach_back_cleared)
+            verdict = text("staff.companion.teach_back_cleared") if cleared else (
+                text("staff.companion.answer_right")
+                if teach_back.passed(record, question.key) else "—")
+            answers.append(f"{text(f'staff.companion.question_{question.key}')}: {verdict}")
+        facts.addWidget(label(text("staff.companion.teach_back", answers=", ".join(answers)),
+                              "staff-body"))
+        companion = record.companion
+        if companion is not None and companion.name:
+            relationship = text(f"screens.companion.relationships.{companion.relationship}") \
+                if companion.relationship else "—"
+            phone = display_phone(companion.phone_e164, model.config.clinic.region) \
+                if companion.phone_e164 else "—"
+            facts.addWidget(label(text("staff.companion.summary", name=companion.name,
+                                       relationship=relationship, phone=phone), "staff-body"))
+            if companion.ride_type is not None:
+                ride = text(f"screens.companion.rides.{companion.ride_type.value}")
+                facts.addWidget(label(text("staff.companion.ride", ride=ride), "staff-body"))
+            if companion.arrival_chosen and not companion.is_here and companion.arrives_at:
+                facts.addWidget(label(text("staff.companion.not_here", time=model.content.time(
+                    companion.arrives_at, model.config.zone)), "staff-error"))
+        row.addLayout(facts, 1)
+        if companion is not None and companion.signature:
+            row.addWidget(SignatureView(companion.signature,
+                                        text("staff.companion.signature")))
+        self.root.addLayout(row)
 
     def update_status(self) -> None:
         """Show what the flow would still refuse; staff's own two checks are theirs to tick."""
