@@ -29,6 +29,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("discharge-kiosk")
     app.setFont(QFont("DejaVu Sans"))
     app.setStyleSheet(stylesheet())
+    app.setCursorFlashTime(0)  # a blinking text cursor is something that flashes: it stays on
     return app
 
 

@@ -56,7 +56,7 @@ class TouchKeyboard(QWidget):
 
     Keys are placed on a grid of equal columns (a letter key spans two), `KEY_GAP` apart, so
     every letter key has the same size in every row. The keyboard grows with the width it is
-    given; at `WIDTH` a letter key is 82 x 68 px.
+    given; at `WIDTH` a letter key is 81-82 x 68 px.
     """
 
     typed = Signal(str)  # the target's whole text, after each key that changed it

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import QLocale, QObject
+from PySide6.QtCore import QLocale, QLoggingCategory, QObject
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,9 @@ class Speaker(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = None
+        # Speech loads Qt Multimedia, which warns when PipeWire is absent although it then
+        # uses another audio backend; that noise would hide real warnings.
+        QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")
         try:
             from PySide6.QtTextToSpeech import QTextToSpeech
         except ImportError as exc:  # e.g. libpulse missing: no speech, no button

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from itertools import combinations
 
 import pytest
@@ -14,18 +12,6 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout,
 from kiosk.content import load_content
 from ui.keyboard import KEY_GAP, KEY_MIN, MAX_HEIGHT, WIDTH, TouchKeyboard
 from ui.theme import stylesheet
-
-
-def _keep_none_alive() -> None:
-    """PySide6 6.12.0 on CPython 3.11 drops one reference to None on every call of a Qt method
-    that returns nothing, so a long test process dies with "Fatal Python error: none_dealloc"
-    (None is immortal from Python 3.12, where this costs nothing). A million references to
-    None, in a tuple that is never freed, not even at exit, keep it alive."""
-    if sys.version_info < (3, 12):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object((None,) * 1_000_000))
-
-
-_keep_none_alive()
 
 NAME_KEYS = ["j", "o", "s", "é", "space", "ñ", "ú", "ñ", "e", "z", "-", "o", "'", "shift",
              "n", "e", "i", "l"]

@@ -1,52 +1,148 @@
-"""Every screen, in every language, as a person would meet it: it fits the 1280 x 800
-display, no button cuts its words off, and every control has an accessible name."""
+"""The design numbers, measured on every screen in every language (and in large text), from
+the same description `discharge-kiosk screenshots` writes to widgets.json.
+
+Patient and companion screens: targets at least 64 x 64 px and 16 px apart, the main action
+full width and at least 96 px tall, body text at least 28 px and headings at least 40 px,
+contrast at least 7:1, at most 25 words of instructions in short sentences, every control
+named and reachable by keyboard. Staff screens: the same targets, text at least 20 px."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from datetime import datetime
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtCore import QAbstractAnimation, Qt, QVariantAnimation
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
 from kiosk.content import languages, load_content
 from ui.screens.base import ScreenModel
-from ui.screenshots import SIZE, render_all, sample_screens
+from ui.screenshots import SIZE, contrast, describe_screen, render_all, sample_screens
+from ui.theme import SIZES
 
 CONFIG = load_config()
 CLOCK = ManualClock(datetime(2026, 11, 25, 15, 0, tzinfo=CONFIG.zone))
+NAMES = tuple((code, load_content(code).text("screens.common.language_name"))
+              for code in languages())
 CASES = [(language, stem, cls, fields) for language in languages()
          for stem, cls, fields in sample_screens(CONFIG, CLOCK, language)]
+TARGET_MIN, TARGET_GAP, MAIN_ACTION_MIN = 64, 16, 96
+MAX_WORDS, MAX_SENTENCE_WORDS = 25, 15
 
 
-@pytest.mark.parametrize(("language", "stem", "screen_class", "fields"), CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_screen_fits_and_names_its_controls(qtbot, styled_app: QApplication, language: str,
-                                            stem: str, screen_class: type,
-                                            fields: dict[str, object]) -> None:
+def shown(qtbot, language: str, screen_class: type, fields: dict[str, object]) -> QWidget:
     model = ScreenModel(content=load_content(language), config=CONFIG, clock=CLOCK,
-                        **fields)  # type: ignore[arg-type]
+                        languages=NAMES, **fields)  # type: ignore[arg-type]
     screen = screen_class(model)
     qtbot.addWidget(screen)
     screen.resize(*SIZE)
     screen.show()
     qtbot.waitExposed(screen)
-    hint = screen.minimumSizeHint()
-    assert hint.width() <= SIZE[0] and hint.height() <= SIZE[1], (stem, hint)
-    assert screen.size().width() == SIZE[0] and screen.size().height() == SIZE[1]
-    for button in screen.findChildren(QPushButton):
-        if not button.isVisible():
-            continue
-        assert button.accessibleName(), f"{stem}: a button has no accessible name"
-        text_width = button.fontMetrics().horizontalAdvance(button.text())
-        assert text_width <= button.width() - 8, f"{stem}: {button.text()!r} is cut off"
-        assert button.height() >= 64 and button.width() >= 64, (stem, button.text())
-    for field in screen.findChildren(QLineEdit):
-        assert field.accessibleName(), f"{stem}: a text field has no accessible name"
+    return screen
 
 
-def test_screenshots_command_writes_every_screen_in_every_language(
+def gap(a: dict, b: dict) -> float:
+    dx = max(0, b["x"] - (a["x"] + a["width"]), a["x"] - (b["x"] + b["width"]))
+    dy = max(0, b["y"] - (a["y"] + a["height"]), a["y"] - (b["y"] + b["height"]))
+    return math.hypot(dx, dy)
+
+
+def words_in(text: str) -> list[str]:
+    return re.findall(r"[\w'’]+", text)
+
+
+@pytest.mark.parametrize(("language", "stem", "screen_class", "fields"), CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_design_numbers_hold(qtbot, styled_app: QApplication, language: str, stem: str,
+                             screen_class: type, fields: dict[str, object]) -> None:
+    screen = shown(qtbot, language, screen_class, fields)
+    info = describe_screen(screen)
+    staff = bool(info["for_staff"])
+    controls, texts = info["interactive"], info["texts"]
+
+    # It fits the display: nothing pushed off the bottom or the side.
+    assert (info["width"], info["height"]) == SIZE, (stem, info["width"], info["height"])
+    for item in [*controls, *texts]:
+        assert item["x"] >= 0 and item["y"] >= 0, (stem, item["text"])
+        assert item["x"] + item["width"] <= SIZE[0], (stem, item["text"])
+        assert item["y"] + item["height"] <= SIZE[1], (stem, item["text"])
+
+    assert controls, f"{stem}: no controls at all"
+    for control in controls:
+        name = control["accessible_name"]
+        assert name, f"{stem}: a {control['class']} has no accessible name"
+        assert control["width"] >= TARGET_MIN and control["height"] >= TARGET_MIN, (stem, name)
+        assert "Tab" in control["focus_policy"] or "Strong" in control["focus_policy"], (
+            stem, name, control["focus_policy"])
+    for index, first in enumerate(controls):
+        for second in controls[index + 1:]:
+            assert gap(first, second) >= TARGET_GAP, (stem, first["accessible_name"],
+                                                      second["accessible_name"])
+
+    smallest_text = 20 if staff else 28
+    for item in [*texts, *[c for c in controls if c["text"]]]:
+        heading = item["role"] in ("heading", "staff-heading")
+        minimum = (40 if heading and not staff else smallest_text)
+        assert item["font_px"] >= minimum, (stem, item["text"], item["font_px"])
+        ratio = contrast(item["text_colour"], item["background_colour"])
+        assert ratio >= 7, (stem, item["text"], item["text_colour"],
+                            item["background_colour"], round(ratio, 1))
+
+    if not staff:
+        mains = [c for c in controls if c["role"] == "primary"]
+        assert len(mains) <= 1, stem
+        for main in mains:
+            assert main["height"] >= MAIN_ACTION_MIN, (stem, main["height"])
+            assert main["width"] >= SIZE[0] - 2 * SIZES.margin, (stem, main["width"])
+        instructions = " ".join(t["text"] for t in texts)
+        assert len(words_in(instructions)) <= MAX_WORDS, (stem, instructions)
+        for text in texts:
+            for sentence in re.split(r"[.!?:]\s", text["text"]):
+                assert len(words_in(sentence)) <= MAX_SENTENCE_WORDS, (stem, sentence)
+
+
+@pytest.mark.parametrize(("language", "stem", "screen_class", "fields"), CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_every_control_is_in_the_tab_order_and_nothing_animates(
+        qtbot, styled_app: QApplication, language: str, stem: str, screen_class: type,
+        fields: dict[str, object]) -> None:
+    screen = shown(qtbot, language, screen_class, fields)
+    chain, widget = set(), screen.nextInFocusChain()
+    while widget is not screen and widget not in chain:
+        chain.add(widget)
+        widget = widget.nextInFocusChain()
+    for control in describe_controls(screen):
+        assert control in chain, (stem, control.accessibleName())
+        assert control.focusPolicy() & Qt.FocusPolicy.TabFocus, (stem,
+                                                                 control.accessibleName())
+    for animation in screen.findChildren(QAbstractAnimation):
+        assert isinstance(animation, QVariantAnimation) and animation.duration() <= 300, stem
+    assert styled_app.cursorFlashTime() == 0  # the text cursor never blinks
+
+
+def describe_controls(screen: QWidget) -> list[QWidget]:
+    from ui.screenshots import INTERACTIVE
+
+    return [w for w in screen.findChildren(QWidget)
+            if w.isVisible() and any(w.inherits(kind) for kind in INTERACTIVE)]
+
+
+def test_the_measured_colours_are_the_painted_ones(qtbot, styled_app: QApplication) -> None:
+    """The contrast check reads pixels; make sure it sees what a stylesheet paints."""
+    _, screen_class, fields = next(c[1:] for c in CASES if c[1].startswith("06-rule-1"))
+    screen = shown(qtbot, "en", screen_class, fields)
+    info = describe_screen(screen)
+    [main] = [c for c in info["interactive"] if c["role"] == "primary"]
+    assert main["background_colour"] == "#0B3D91" and main["text_colour"] == "#FFFFFF"
+    [heading] = [t for t in info["texts"] if t["role"] == "heading"]
+    assert heading["background_colour"] == "#FFFFFF" and heading["font_px"] == 48
+
+
+def test_screenshots_command_writes_every_screen_and_widgets_json(
         styled_app: QApplication, tmp_path) -> None:
     written = render_all(tmp_path, CONFIG)
     per_language = len(list(sample_screens(CONFIG, CLOCK, "en")))
@@ -57,3 +153,11 @@ def test_screenshots_command_writes_every_screen_in_every_language(
         with Image.open(path) as image:
             assert image.size == SIZE, path.name
             assert len(image.getcolors(maxcolors=1_000_000) or []) > 2, path.name  # not blank
+    described = json.loads((tmp_path / "widgets.json").read_text(encoding="utf-8"))
+    assert set(described) == {p.stem for p in written}
+    rule = described["es-06-rule-1-no_driving"]
+    names = [c["accessible_name"] for c in rule["interactive"]]
+    assert "Entiendo" in names and "Necesito ayuda" in names
+    for control in rule["interactive"]:
+        assert {"class", "accessible_name", "width", "height", "font_px", "text_colour",
+                "background_colour"} <= set(control)

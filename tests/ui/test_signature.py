@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import sys
-
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent
@@ -21,18 +18,6 @@ from ui.signature import (
     normalise,
     scale_strokes,
 )
-
-
-def _keep_none_alive() -> None:
-    """PySide6 6.12.0 on CPython 3.11 drops one reference to None on every call of a Qt method
-    that returns nothing, so a long test process dies with "Fatal Python error: none_dealloc"
-    (None is immortal from Python 3.12, where this costs nothing). A million references to
-    None, in a tuple that is never freed, not even at exit, keep it alive."""
-    if sys.version_info < (3, 12):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object((None,) * 1_000_000))
-
-
-_keep_none_alive()
 
 LEFT = Qt.MouseButton.LeftButton
 # 1001 x 201 px: x in pixels is x in 0..1000, and y in pixels is a fifth of y in 0..1000.
@@ -111,6 +96,14 @@ def test_a_mouse_drag_is_one_stroke_where_it_was_drawn(qtbot, pad: SignaturePad)
         drag(pad, (100, 50), (200, 100), (300, 150))
     assert pad.strokes() == (((100, 250), (200, 500), (300, 750)),)
     assert pad.is_signed()
+
+
+def test_a_qtbot_drag_is_one_stroke_too(qtbot, pad: SignaturePad) -> None:
+    qtbot.mousePress(pad, LEFT, pos=QPoint(100, 50))
+    qtbot.mouseMove(pad, QPoint(200, 100))  # QTest holds the pressed button while moving
+    qtbot.mouseMove(pad, QPoint(300, 150))
+    qtbot.mouseRelease(pad, LEFT, pos=QPoint(300, 150))
+    assert pad.strokes() == (((100, 250), (200, 500), (300, 750)),)
 
 
 def test_a_drag_out_of_the_box_stays_on_its_edge(pad: SignaturePad) -> None:

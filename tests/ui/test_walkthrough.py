@@ -17,9 +17,9 @@ from kiosk.staff import StaffMember
 from tests.conftest import STAFF_PIN, RunningClock
 from tests.cups_server import CupsServer
 from tests.ui.conftest import find_button, type_text
+from tests.ui.walk import companion_part, on, right_answers
 from ui.screens.almost_done import AlmostDoneScreen
 from ui.screens.attract import AttractScreen
-from ui.screens.companion import CompanionScreen
 from ui.screens.discharged import DischargedScreen
 from ui.screens.help_review import HelpReviewScreen
 from ui.screens.pin import PinScreen
@@ -34,10 +34,6 @@ from ui.window import STEP_SCREENS, KioskWindow
 
 Tap = Callable[[KioskWindow, str], None]
 STAFF = load_content("en")  # staff screens use the clinic's default language
-
-
-def on(qtbot, window: KioskWindow, screen: type, timeout: int = 30000) -> None:
-    qtbot.waitUntil(lambda: type(window.active_screen) is screen, timeout=timeout)
 
 
 def sign_in(qtbot, window: KioskWindow, tap: Tap, then: type,
@@ -91,14 +87,6 @@ def confirm_every_rule(qtbot, window: KioskWindow, tap: Tap, words: Content,
         qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
 
 
-def companion_promises(qtbot, window: KioskWindow, tap: Tap, words: Content,
-                       name: str = "Maria", phone: str = "6265550199") -> None:
-    on(qtbot, window, CompanionScreen)
-    type_into(qtbot, window, words.text("screens.companion.name_label"), name)
-    type_into(qtbot, window, words.text("screens.companion.phone_label"), phone)
-    tap(window, words.text("screens.companion.confirm"))
-
-
 def padss_best(item: str) -> str:
     """The accessible name of the score-2 button of a PADSS row."""
     best = STAFF.lines(f"staff.readiness.scores.{item}")[0]
@@ -128,8 +116,8 @@ def test_a_whole_discharge_from_staff_start_to_sign_off(
     record_full_readiness(window, tap)
 
     confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
-
-    companion_promises(qtbot, window, tap, words, "María López", "(626) 555-0199")
+    right_answers(qtbot, window, tap, words)
+    companion_part(qtbot, window, tap, words, "María López", "6265550199")
 
     on(qtbot, window, AlmostDoneScreen)
     assert words.text("screens.printing.done_title") in visible_texts(window)
@@ -152,9 +140,13 @@ def test_a_whole_discharge_from_staff_start_to_sign_off(
     assert record.discharged_at is not None
     assert record.print_status is PrintStatus.COMPLETED
     assert record.companion is not None and record.companion.phone_e164 == "+16265550199"
+    assert record.companion.name == "María López" and record.companion.signature
     actions = [row.action for row in ui_runtime.store.audit_rows(record.id)]
     assert actions == ["Started", "ReadinessRecorded", *["RuleAcknowledged"] * 4,
-                       "CompanionConfirmed", "PrintFinished", "SignedOff"]
+                       *["TeachBackAnswered"] * 2, "CompanionNamed", "CompanionPhoneGiven",
+                       "RelationshipChosen", "ArrivalChosen", "RideChosen",
+                       *["CompanionPromised"] * 4, "CompanionSigned", "PrintFinished",
+                       "SignedOff"]
     logins = [r for r in ui_runtime.store.audit_rows() if r.action == "Login"]
     assert len(logins) == 2 and all(r.actor == ui_nurse.actor for r in logins)
 
@@ -213,9 +205,10 @@ def test_a_bad_companion_phone_keeps_what_was_typed(
     start_discharge(qtbot, window, tap, "English")
     tap(window, STAFF.text("staff.readiness.start_patient"))
     confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
-    companion_promises(qtbot, window, tap, words, "Maria", "555")
+    right_answers(qtbot, window, tap, words)
+    companion_part(qtbot, window, tap, words, "Maria", "555", until="phone")
     qtbot.waitUntil(lambda: words.text("errors.phone") in visible_texts(window))
-    assert "Maria" in visible_texts(window) and "555" in visible_texts(window)
+    assert "555" in visible_texts(window)
     assert window.bridge.state is not None and window.bridge.state.step is Step.COMPANION
 
 
@@ -229,7 +222,8 @@ def test_sign_off_waits_for_the_observation_time(
     on(qtbot, window, ReadinessScreen)
     tap(window, STAFF.text("staff.readiness.start_patient"))
     confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
-    companion_promises(qtbot, window, tap, words)
+    right_answers(qtbot, window, tap, words)
+    companion_part(qtbot, window, tap, words)
     on(qtbot, window, AlmostDoneScreen)
     sign_in(qtbot, window, tap, SignOffScreen)
     blockers = "\n".join(visible_texts(window))
@@ -308,7 +302,8 @@ def test_help_during_a_stuck_print_is_not_lost(
     start_discharge(qtbot, window, tap, "English")
     tap(window, STAFF.text("staff.readiness.start_patient"))
     confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
-    companion_promises(qtbot, window, tap, words)
+    right_answers(qtbot, window, tap, words)
+    companion_part(qtbot, window, tap, words)
     on(qtbot, window, PrintingScreen)
     tap(window, words.text("screens.common.need_help"))
     on(qtbot, window, PleaseWaitScreen, timeout=2000)  # not after the 5 s print timeout

@@ -16,6 +16,6 @@ class AttractScreen(Screen):
         if model.message:
             self.root.addWidget(label(model.message, "staff-body"))
         self.root.addStretch(2)
-        staff = button(model.text("screens.attract.staff_button"), "staff")
+        staff = button(model.text("screens.attract.staff_button"), "quiet")
         staff.clicked.connect(lambda: self.report("unlock"))
         self.root.addWidget(staff)

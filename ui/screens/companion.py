@@ -36,7 +36,6 @@ class _TypedAnswer(PatientScreen):
         row.setSpacing(SIZES.gap)
         self.field = QLineEdit(self.model.draft.get(self.field_name, ""))
         self.field.setAccessibleName(self.model.text(label_key))
-        self.field.setPlaceholderText(self.model.text(label_key))
         self.field.setMaxLength(max_length)
         self.field.returnPressed.connect(self._submit)
         row.addWidget(self.field, 1)

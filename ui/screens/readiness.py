@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout
 from kiosk.flow import Step, observation_remaining
 from kiosk.records import PADSS_ITEMS
 from ui.screens.base import Screen, ScreenModel
+from ui.theme import SIZES
 from ui.widgets import ChoiceRow, button, label
 
 OBSERVATION_REFRESH_MS = 15_000
@@ -39,7 +40,7 @@ class ReadinessScreen(Screen):
         self.root.addWidget(label(text("staff.readiness.title",
                                        name=record.patient.display_name), "staff-heading"))
         grid = QGridLayout()
-        grid.setVerticalSpacing(12)
+        grid.setSpacing(SIZES.staff_gap)  # targets stay 16 px apart
         self.items: dict[str, ChoiceRow] = {}
         for row, item in enumerate(PADSS_ITEMS):
             scores = model.content.lines(f"staff.readiness.scores.{item}")

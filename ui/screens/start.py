@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
 from kiosk.content import languages, load_content
 from kiosk.records import Indication, new_id
 from ui.screens.base import Screen, ScreenModel
+from ui.theme import SIZES
 from ui.widgets import ChoiceRow, button, label, show_message
 
 QUICK_MINUTES_AGO = (0, 30, 60, 90)
@@ -23,8 +24,7 @@ class StartScreen(Screen):
         text = model.text
         self.root.addWidget(label(text("staff.start.title"), "staff-heading"))
         grid = QGridLayout()
-        grid.setHorizontalSpacing(16)
-        grid.setVerticalSpacing(10)
+        grid.setSpacing(SIZES.staff_gap)  # targets stay 16 px apart
         self.first_name = self._line(text("staff.start.first_name"), 40)
         self.last_initial = self._line(text("staff.start.last_initial"), 2)
         self.errors = {name: label("", "staff-error") for name in
