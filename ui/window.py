@@ -284,13 +284,16 @@ class KioskWindow(QMainWindow):
             draft=draft or {},
         )
 
-    def refresh(self, *, keep_draft: bool = False) -> None:
-        """Show the screen the state calls for. `keep_draft` keeps what was typed when the
-        same screen is drawn again (a new language, large text)."""
+    def refresh(self) -> None:
+        """Show the screen the state calls for. When the same screen is drawn again for the
+        same discharge (a new language, large text), what was typed stays."""
         screen_class = self.current_screen_class()
         old = self.active_screen
-        draft = old.draft() if keep_draft and isinstance(old, PatientScreen) \
-            and type(old) is screen_class else {}
+        state = self.bridge.state
+        same = (isinstance(old, PatientScreen) and type(old) is screen_class
+                and old.model.state is not None and state is not None
+                and old.model.state.record.id == state.record.id)
+        draft = old.draft() if same and isinstance(old, PatientScreen) else {}
         model = self._model(screen_class, draft)
         self.message = ""
         screen = screen_class(model)
@@ -475,7 +478,7 @@ class KioskWindow(QMainWindow):
 
     def _on_language(self, language: Any) -> None:
         self.display_language = str(language)
-        self.refresh(keep_draft=True)  # at once; the record follows on the worker
+        self.refresh()  # at once; the record follows on the worker
         state = self.bridge.state
         if state is not None and flow.LanguageChosen in flow.allowed_events(state.step) \
                 and state.record.patient.language != language:
@@ -486,7 +489,7 @@ class KioskWindow(QMainWindow):
 
     def _on_large_text(self, large: Any) -> None:
         self.large_text = bool(large)
-        self.refresh(keep_draft=True)
+        self.refresh()
 
     def _on_still_here(self, _: object) -> None:
         self.last_input = self.runtime.clock.now()

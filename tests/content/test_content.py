@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from content import CONTENT_DIR
+from kiosk import flow
 from kiosk.config import load_config
 from kiosk.content import ContentError, content_problems, languages, load_content
 
@@ -51,3 +52,83 @@ def test_every_rule_the_config_asks_for_has_words_in_every_language() -> None:
         for rule_key in config.safety_rules:
             rule = content.rule(rule_key, hours=config.policy.alcohol_hours)
             assert rule.title and rule.body
+
+
+# --- The patient and companion screens' words
+
+PATIENT_PREFIXES = ("screens.", "rules.", "teach_back.")
+SAMPLE_VALUES = {"hours": 24, "number": 1, "total": 4, "time": "3:30 PM", "seconds": 30,
+                 "phone": "(626) 555-0142", "name": "Ana"}
+
+
+def patient_words(language: str) -> str:
+    """Every line a patient or companion may read, each ending as a sentence."""
+    content = load_content(language)
+    lines = []
+    for key, value in content.texts.items():
+        if not key.startswith(PATIENT_PREFIXES) or key.endswith(".icon") \
+                or key == "screens.common.window_title" or not isinstance(value, str):
+            continue
+        line = content.text(key, **SAMPLE_VALUES)
+        lines.append(line if line.rstrip().endswith((".", "?", "!", ":")) else f"{line}.")
+    return "\n".join(lines)
+
+
+def test_english_screens_read_at_grade_6_or_below() -> None:
+    import textstat
+
+    textstat.set_lang("en")
+    assert textstat.flesch_kincaid_grade(patient_words("en")) <= 6.0
+
+
+def test_spanish_screens_read_easily() -> None:
+    import textstat
+
+    textstat.set_lang("es")
+    assert textstat.fernandez_huerta(patient_words("es")) >= 80
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_answer_the_core_knows_has_words(language: str) -> None:
+    from kiosk.companion import PROMISES
+    from kiosk.records import RELATIONSHIPS, RideType
+    from kiosk.teach_back import QUESTIONS
+
+    content = load_content(language)
+    for question in QUESTIONS:
+        assert content.text(f"teach_back.{question.key}.question")
+        for choice in content.choices(f"teach_back.{question.key}.choices", question.choices,
+                                      hours=24):
+            assert choice.text and choice.icon
+    for relationship in RELATIONSHIPS:
+        assert content.text(f"screens.companion.relationships.{relationship}")
+    for ride in RideType:
+        assert content.text(f"screens.companion.rides.{ride.value}")
+    for promise in PROMISES:
+        assert content.text(f"screens.companion.promises.{promise}.text", phone="x")
+        assert content.text(f"screens.companion.promises.{promise}.yes")
+
+
+def test_every_picture_content_names_is_drawn() -> None:
+    icons = Path(__file__).resolve().parents[2] / "ui" / "icons"
+    for language in ("en", "es"):
+        content = load_content(language)
+        named = [v for k, v in content.texts.items() if k.endswith(".icon")]
+        assert named
+        for name in named:
+            assert (icons / f"{name}.svg").is_file(), (language, name)
+
+
+def test_every_refusal_the_flow_can_give_is_explained_to_staff() -> None:
+    """Guards return codes as string literals; each needs words on the staff screen."""
+    import inspect
+    import re
+
+    source = inspect.getsource(flow)
+    codes = set(re.findall(r'else "([a-z_]+)"', source)) | set(
+        re.findall(r'return "([a-z_]+)"', source)) | {"not_now"}
+    assert {"ride_refused", "teach_back_missing", "not_signed"} <= codes
+    for language in ("en", "es"):
+        content = load_content(language)
+        for code in codes:
+            assert content.text(f"staff.refusals.{code}"), (language, code)

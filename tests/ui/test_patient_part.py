@@ -4,9 +4,11 @@ me", and the number of taps it all takes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
 from kiosk.content import load_content
@@ -30,6 +32,7 @@ from tests.ui.walk import (
     right_answers,
     type_on_keyboard,
 )
+from ui.bridge import FlowBridge
 from ui.screens.almost_done import AlmostDoneScreen
 from ui.screens.attract import AttractScreen
 from ui.screens.companion import CompanionNameScreen
@@ -39,6 +42,7 @@ from ui.screens.rule import RuleScreen
 from ui.screens.staff_home import StaffHomeScreen
 from ui.screens.still_there import StillThereScreen
 from ui.screens.teach_back import ReteachScreen, TeachBackScreen
+from ui.speech import ENGINE_VARIABLE
 from ui.window import KioskWindow
 
 Tap = Callable[[KioskWindow, str], None]
@@ -141,3 +145,186 @@ def test_the_whole_patient_part_with_a_miss_a_refused_ride_and_an_idle_pause(
     details = [r.detail for r in ui_runtime.store.audit_rows(record.id)]
     assert any("ride=taxi_alone refused" in d for d in details)
     assert any("waiting=idle" in d for d in details)
+
+
+@pytest.fixture
+def counted_tap(tap: Tap) -> tuple[Tap, list[str]]:
+    """The tap fixture, counting: typing on the keyboard and keypad is not counted."""
+    taps: list[str] = []
+
+    def press(window: KioskWindow, text: str) -> None:
+        taps.append(text)
+        tap(window, text)
+    return press, taps
+
+
+def test_the_patient_and_companion_part_takes_at_most_20_taps(
+        qtbot, window: KioskWindow, counted_tap: tuple[Tap, list[str]],
+        ui_runtime: Runtime) -> None:
+    tap, taps = counted_tap
+    words = load_content("en")
+    begin_patient_part(qtbot, window, tap, "en")
+    taps.clear()  # staff's part is not the patient's
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, words)
+    companion_part(qtbot, window, tap, words, COMPANION, PHONE)
+    on(qtbot, window, AlmostDoneScreen)
+    signing = 1  # the finger drawn across the pad is one more touch
+    assert len(taps) + signing <= 20, taps
+    [state] = ui_runtime.store.discharges()
+    assert state.step is Step.SIGN_OFF
+
+
+def test_still_here_keeps_what_was_typed_and_idle_clears_every_widget(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
+        ui_clock: RunningClock) -> None:
+    words = load_content("en")
+    begin_patient_part(qtbot, window, tap, "en")
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, words)
+    companion_part(qtbot, window, tap, words, COMPANION, PHONE, until="phone")
+    qtbot.waitUntil(lambda: type(window.active_screen).__name__ == "RelationshipScreen")
+    idle = ui_runtime.config.kiosk.idle_seconds
+    let_time_pass(window, ui_clock, idle - 1)
+    assert window.still_there is None
+    let_time_pass(window, ui_clock, 2)
+    assert window.still_there is not None
+    seconds = ui_runtime.config.kiosk.idle_countdown_seconds
+    assert words.text("screens.still_there.body", seconds=seconds - 1) in \
+        every_text_in(window.still_there)  # type: ignore[arg-type]
+    screen = window.active_screen
+    tap_still_here = window.still_there.here
+    qtbot.mouseClick(tap_still_here, Qt.MouseButton.LeftButton)
+    assert window.still_there is None and window.active_screen is screen
+    assert window.stack.currentWidget() is screen
+
+    let_time_pass(window, ui_clock, idle + seconds + 1)
+    on(qtbot, window, AttractScreen)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    qtbot.wait(10)
+    held = every_text_in(window)
+    for private in ("María", "López", "555", "0199", "José"):
+        assert private not in held, private
+    [state] = ui_runtime.store.discharges()
+    assert state.step is Step.NEEDS_STAFF and state.resume_step is Step.COMPANION
+    assert state.record.companion is not None and state.record.companion.name == COMPANION
+
+
+def test_a_second_miss_waits_for_staff_who_clear_it_with_their_pin(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
+        ui_nurse) -> None:
+    words = load_content("es")
+    begin_patient_part(qtbot, window, tap, "es")
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    answer(qtbot, window, tap, words, "tonight")
+    on(qtbot, window, ReteachScreen)
+    moved_on(qtbot, window, tap, words.text("screens.common.i_understand"))
+    answer(qtbot, window, tap, words, "one_hour")
+    on(qtbot, window, PleaseWaitScreen)
+    assert words.text("screens.needs_staff.body") in visible_texts(window)
+    sign_in(qtbot, window, tap, HelpReviewScreen, words)
+    question = STAFF.text("teach_back.drive.question")
+    assert STAFF.text("staff.waiting.teach_back", question=question) in visible_texts(window)
+    moved_on(qtbot, window, tap, STAFF.text("staff.needs_staff.resume"))
+    answer(qtbot, window, tap, words, "after_hours")  # the question after the cleared one
+    on(qtbot, window, CompanionNameScreen)
+    [state] = ui_runtime.store.discharges()
+    record = state.record
+    assert [(a.question, a.choice, a.correct) for a in record.teach_back] == [
+        ("drive", "tonight", False), ("drive", "one_hour", False),
+        ("alcohol", "after_hours", True)]
+    assert [(c.question, c.staff_id) for c in record.teach_back_cleared] == [
+        ("drive", ui_nurse.actor)]
+    audit = [r for r in ui_runtime.store.audit_rows(record.id) if r.action == "StaffResumed"]
+    assert audit and "teach_back_cleared=drive" in audit[-1].detail
+
+
+def test_the_language_switch_redraws_at_once_and_keeps_what_was_typed(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    english, spanish = load_content("en"), load_content("es")
+    begin_patient_part(qtbot, window, tap, "en")
+    confirm_every_rule(qtbot, window, tap, english, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, english)
+    on(qtbot, window, CompanionNameScreen)
+    type_on_keyboard(qtbot, window, "José")
+    tap(window, "Español")
+    # Redrawn at once, before the worker has saved anything.
+    assert type(window.active_screen) is CompanionNameScreen
+    assert spanish.text("screens.companion.name_body") in visible_texts(window)
+    assert "José" in visible_texts(window)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    [state] = ui_runtime.store.discharges()
+    assert state.record.patient.language == "es"  # the sheet follows the patient's choice
+    assert "José" in visible_texts(window)
+
+
+def test_large_text_makes_the_words_bigger_and_keeps_what_was_typed(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    words = load_content("en")
+    begin_patient_part(qtbot, window, tap, "en")
+    heading = next(w for w in window.active_screen.findChildren(QLabel)  # type: ignore[union-attr]
+                   if w.property("role") == "heading")
+    normal = heading.font().pixelSize()
+    tap(window, words.text("screens.common.large_text"))
+    bigger = next(w for w in window.active_screen.findChildren(QLabel)  # type: ignore[union-attr]
+                  if w.property("role") == "heading")
+    assert bigger.font().pixelSize() > normal
+    assert find_large_toggle(window, words).isChecked()
+    tap(window, words.text("screens.common.large_text"))
+    again = next(w for w in window.active_screen.findChildren(QLabel)  # type: ignore[union-attr]
+                 if w.property("role") == "heading")
+    assert again.font().pixelSize() == normal
+
+
+def find_large_toggle(window: KioskWindow, words) -> QAbstractButton:
+    from tests.ui.conftest import find_button
+
+    return find_button(window, words.text("screens.common.large_text"))
+
+
+def window_with_speech(qtbot, ui_runtime: Runtime, engine: str,
+                       monkeypatch: pytest.MonkeyPatch) -> KioskWindow:
+    monkeypatch.setenv(ENGINE_VARIABLE, engine)
+    kiosk = KioskWindow(FlowBridge(ui_runtime))
+    kiosk.allow_close = True
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1280, 800)
+    kiosk.show()
+    return kiosk
+
+
+def read_buttons(window: KioskWindow, words) -> list[QAbstractButton]:
+    assert window.active_screen is not None
+    return [b for b in window.active_screen.findChildren(QAbstractButton)
+            if b.accessibleName() == words.text("screens.common.read_to_me")]
+
+
+def test_read_to_me_is_hidden_when_no_speech_engine_is_there(
+        qtbot, styled_app, tap: Tap, ui_runtime: Runtime, ui_nurse,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    kiosk = window_with_speech(qtbot, ui_runtime, "no-such-engine", monkeypatch)
+    begin_patient_part(qtbot, kiosk, tap, "en")
+    assert not kiosk.speaker.available
+    assert read_buttons(kiosk, load_content("en")) == []
+    kiosk.bridge.shutdown()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_read_to_me_speaks_the_screen_in_its_language(
+        qtbot, styled_app, tap: Tap, ui_runtime: Runtime, ui_nurse,
+        monkeypatch: pytest.MonkeyPatch, language: str) -> None:
+    """Qt's mock engine speaks word by word without a sound card."""
+    words = load_content(language)
+    kiosk = window_with_speech(qtbot, ui_runtime, "mock", monkeypatch)
+    begin_patient_part(qtbot, kiosk, tap, language)
+    assert kiosk.speaker.available and kiosk.speaker.engine is not None
+    spoken: list[str] = []
+    kiosk.speaker.engine.sayingWord.connect(lambda word, *_: spoken.append(word))
+    [read] = read_buttons(kiosk, words)
+    qtbot.mouseClick(read, Qt.MouseButton.LeftButton)
+    rule = words.rule("no_driving")
+    # Qt's mock engine splits words at letters like "ñ", so compare the plain ones.
+    expected = [w for w in re.findall(r"\w+", f"{rule.title} {rule.body}") if w.isascii()]
+    qtbot.waitUntil(lambda: all(word in spoken for word in expected), timeout=10000)
+    kiosk.speaker.stop()
+    kiosk.bridge.shutdown()
