@@ -12,6 +12,8 @@ run_packages=(
   libxcb-shape0 libxcb-render-util0 libxcb-image0 libxkbcommon-x11-0
   libegl1 libgl1 libfontconfig1 libdbus-1-3
   fonts-dejavu-core
+  # "Read to me": Qt's text-to-speech links libpulse; speech-dispatcher and espeak-ng speak
+  libpulse0 speech-dispatcher espeak-ng
   # pycups is built from source against libcups
   libcups2-dev gcc
 )

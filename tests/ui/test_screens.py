@@ -72,6 +72,8 @@ def test_design_numbers_hold(qtbot, styled_app: QApplication, language: str, ste
         assert item["y"] + item["height"] <= SIZE[1], (stem, item["text"])
 
     assert controls, f"{stem}: no controls at all"
+    names = [c["accessible_name"] for c in controls]
+    assert len(names) == len(set(names)), (stem, names)  # a screen reader tells them apart
     for control in controls:
         name = control["accessible_name"]
         assert name, f"{stem}: a {control['class']} has no accessible name"

@@ -85,7 +85,7 @@ class CompanionPhoneScreen(_TypedAnswer):
         self.set_progress(model.text("screens.companion.phone_title"))
         self.root.addWidget(label(model.text("screens.companion.phone_body"), "heading"))
         field = self._field_row("screens.companion.phone_label", MAX_PHONE)
-        keypad = Keypad(model.text("keyboard.delete"), model.text("signature.clear"),
+        keypad = Keypad(model.text("keyboard.delete"), model.text("keyboard.clear"),
                         side_role="")
         keypad.digit.connect(field.insert)
         keypad.back.connect(field.backspace)
