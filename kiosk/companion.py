@@ -11,15 +11,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from kiosk.records import Companion, RideType
+from kiosk.records import Companion, RideType, Stroke
 
 
 class CompanionPage(StrEnum):
+    ARRIVAL = "arrival"  # the patient hands the screen over, or says when they will come
+    AWAIT_ARRIVAL = "await_arrival"  # they said they would come later; waiting for them
     NAME = "name"
     PHONE = "phone"
     RELATIONSHIP = "relationship"
-    ARRIVAL = "arrival"
-    AWAIT_ARRIVAL = "await_arrival"  # they said they would come later; waiting for them
     RIDE = "ride"
     PROMISE = "promise"
     SIGNATURE = "signature"
@@ -43,24 +43,32 @@ def next_promise(companion: Companion) -> str | None:
 
 
 def page(companion: Companion | None) -> CompanionPage:
+    """The companion answers for themselves, so they must be here first: the patient hands
+    the screen over, or picks when they will come and waits."""
     c = companion or Companion()
+    if not c.arrival_chosen:
+        return CompanionPage.ARRIVAL
+    if not c.is_here:
+        return CompanionPage.AWAIT_ARRIVAL
     if not c.name:
         return CompanionPage.NAME
     if not c.phone_e164:
         return CompanionPage.PHONE
     if not c.relationship:
         return CompanionPage.RELATIONSHIP
-    if not c.arrival_chosen:
-        return CompanionPage.ARRIVAL
-    if not c.is_here:
-        return CompanionPage.AWAIT_ARRIVAL
     if c.ride_type is None:
         return CompanionPage.RIDE
     if next_promise(c) is not None:
         return CompanionPage.PROMISE
-    if not c.signature:
+    if not is_signature(c.signature):
         return CompanionPage.SIGNATURE
     return CompanionPage.DONE
+
+
+def is_signature(strokes: tuple[Stroke, ...]) -> bool:
+    """At least one stroke that is a line, not a single touch: one rule for the pad, the
+    screen and the flow."""
+    return any(len(stroke) >= 2 for stroke in strokes)
 
 
 ARRIVAL_STEP_MINUTES = 15
@@ -77,3 +85,5 @@ def arrival_choices(now: datetime, zone: ZoneInfo) -> tuple[datetime, ...]:
 
 
 LATEST_ARRIVAL = timedelta(hours=12)
+EARLIEST_ARRIVAL = timedelta(minutes=ARRIVAL_STEP_MINUTES)
+"""A time picked just as its quarter hour passes is still a fair answer, not a dead tap."""

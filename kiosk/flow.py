@@ -57,6 +57,10 @@ HELP_STEPS = PATIENT_STEPS | {Step.SIGN_OFF}
 PAUSABLE_STEPS = frozenset({Step.SAFETY_RULES, Step.TEACH_BACK, Step.COMPANION})
 """Where an idle kiosk pauses the discharge for staff (not while a sheet is printing)."""
 
+LANGUAGE_STEPS = frozenset({Step.SAFETY_RULES, Step.TEACH_BACK})
+"""Where the patient's language choice is saved, and so sets the sheet's language. Later a
+switch (by the companion, say) only changes what the screen shows."""
+
 
 # --- Events: what people (or the printer) did. Each has a client-made id for idempotent saves.
 
@@ -165,6 +169,11 @@ class RideChosen(Event):
 class CompanionPromised(Event):
     promise: str
     actor: str = "companion"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanionCleared(Event):
+    """Staff let the companion start their part again, e.g. to correct a phone number."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -307,14 +316,33 @@ def _companion_answer_valid(state: DischargeState, event: Event, ctx: Context) -
     if isinstance(event, RelationshipChosen):
         return None if event.relationship in RELATIONSHIPS else "unknown_choice"
     if isinstance(event, ArrivalChosen) and event.arrives_at is not None:
-        soon = ctx.now < event.arrives_at <= ctx.now + ride_home.LATEST_ARRIVAL
+        soon = (ctx.now - ride_home.EARLIEST_ARRIVAL < event.arrives_at
+                <= ctx.now + ride_home.LATEST_ARRIVAL)
         return None if soon else "arrival_time"
     if isinstance(event, CompanionPromised):
         companion = state.record.companion or Companion()
         return None if event.promise == ride_home.next_promise(companion) else "not_now"
     if isinstance(event, CompanionSigned):
-        return None if any(len(stroke) >= 1 for stroke in event.strokes) else "not_signed"
+        return None if ride_home.is_signature(event.strokes) else "not_signed"
     return None
+
+
+def may_pause(state: DischargeState) -> bool:
+    """Whether an idle kiosk should clear the screen and pause: not on the page where the
+    patient waits for their companion, which holds nothing typed and would only make them
+    wait for staff as well."""
+    if state.step not in PAUSABLE_STEPS:
+        return False
+    waiting = ride_home.page(state.record.companion) is CompanionPage.AWAIT_ARRIVAL
+    return not (state.step is Step.COMPANION and waiting)
+
+
+def _may_pause(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    return None if may_pause(state) else "not_now"
+
+
+def _companion_to_clear(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    return None if state.resume_step is Step.COMPANION else "not_now"
 
 
 def _ride_allowed(state: DischargeState, event: Event, ctx: Context) -> str | None:
@@ -444,9 +472,10 @@ TRANSITIONS: tuple[Transition, ...] = (
                (_is_next_rule, _is_last_rule)),
     Transition(Step.SAFETY_RULES, RuleAcknowledged, STAY, (_is_next_rule,)),
     *_each(HELP_STEPS, HelpRequested, Step.NEEDS_STAFF),
-    *_each(PAUSABLE_STEPS, IdlePaused, Step.NEEDS_STAFF, waiting_reason="idle"),
-    *_each(PATIENT_STEPS | {Step.NEEDS_STAFF, Step.SIGN_OFF}, LanguageChosen, STAY),
+    *_each(PAUSABLE_STEPS, IdlePaused, Step.NEEDS_STAFF, (_may_pause,), waiting_reason="idle"),
+    *_each(LANGUAGE_STEPS, LanguageChosen, STAY),
     Transition(Step.NEEDS_STAFF, StaffResumed, STAY, (_by_staff,)),  # target: resume_step
+    Transition(Step.NEEDS_STAFF, CompanionCleared, STAY, (_by_staff, _companion_to_clear)),
     # Teach-back: right answers move on; a first miss shows the rule again; a second calls staff.
     Transition(Step.TEACH_BACK, TeachBackAnswered, Step.COMPANION,
                (_teach_back_due, _answer_page, _answer_correct, _last_question)),
@@ -552,6 +581,8 @@ def _record_after(state: DischargeState, transition: Transition, event: Event,
             record = replace(record, teach_back_cleared=(*record.teach_back_cleared,
                                                          clearance))
         return replace(record, waiting_reason="")
+    if isinstance(event, CompanionCleared):
+        return replace(record, companion=None)
     if isinstance(event, RideChosen) and transition.target is Step.NEEDS_STAFF:
         return record  # a refused ride is in the event log, not on the record
     if type(event) in _COMPANION_PAGES:

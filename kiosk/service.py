@@ -32,9 +32,6 @@ from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 
-SIGNED_BY_MARK: tuple[Stroke, ...] = (((100, 100), (900, 900)), ((900, 100), (100, 900)))
-"""A cross: the mark a person signs with when they cannot write their name."""
-
 SheetRenderer = Callable[[Discharge, ClinicConfig, datetime], bytes]
 """(record, config, discharged_at) -> PDF bytes."""
 
@@ -100,7 +97,8 @@ class DischargeService:
         """
         ctx = self.context()
         new_state = flow.apply(state, event, ctx)
-        if not self.store.save(new_state, event, ctx.now, _audit_detail(new_state, event)):
+        if not self.store.save(new_state, event, ctx.now,
+                               _audit_detail(state, new_state, event)):
             return self.store.load(state.record.id)
         return new_state
 
@@ -122,15 +120,14 @@ class DischargeService:
         return self.apply(state, flow.LanguageChosen(language=language))
 
     def confirm_companion(self, state: DischargeState, *, name: str, phone: str,
-                          relationship: str = "friend",
-                          ride_type: RideType = RideType.COMPANION_DRIVES,
-                          signature: tuple[Stroke, ...] = SIGNED_BY_MARK) -> DischargeState:
-        """The whole companion part in one call, for the CLI and tests: each answer is still
-        its own saved step, exactly as the screens save them."""
+                          signature: tuple[Stroke, ...], relationship: str = "friend",
+                          ride_type: RideType = RideType.COMPANION_DRIVES) -> DischargeState:
+        """The whole companion part in one call (tests and scripted runs): each answer is
+        still its own saved step, in the order the screens save them."""
+        state = self.apply(state, flow.ArrivalChosen(arrives_at=None))
         state = self.name_companion(state, name)
         state = self.give_companion_phone(state, phone)
         for event in (flow.RelationshipChosen(relationship=relationship),
-                      flow.ArrivalChosen(arrives_at=None),
                       flow.RideChosen(ride_type=ride_type)):
             state = self.apply(state, event)
         if state.step is not flow.Step.COMPANION:
@@ -192,7 +189,7 @@ def policy_for(config: ClinicConfig) -> flow.Policy:
     )
 
 
-def _audit_detail(state: DischargeState, event: Event) -> str:
+def _audit_detail(before: DischargeState, state: DischargeState, event: Event) -> str:
     """What an audit row says besides who/what/when: facts, never names."""
     parts = [f"step={state.step.value}"]
     if state.step is flow.Step.NEEDS_STAFF and state.record.waiting_reason:
@@ -211,9 +208,10 @@ def _audit_detail(state: DischargeState, event: Event) -> str:
         correct = state.record.teach_back[-1].correct if state.record.teach_back else False
         parts.append(f"question={event.question} choice={event.choice} "
                      f"correct={'yes' if correct else 'no'}")
-    elif isinstance(event, flow.StaffResumed) and state.record.teach_back_cleared:
-        parts.append("teach_back_cleared=" + ",".join(
-            c.question for c in state.record.teach_back_cleared))
+    elif isinstance(event, flow.StaffResumed):
+        cleared = state.record.teach_back_cleared[len(before.record.teach_back_cleared):]
+        if cleared:  # only what this resume cleared, not earlier clearances again
+            parts.append("teach_back_cleared=" + ",".join(c.question for c in cleared))
     elif isinstance(event, flow.RideChosen):
         refused = state.step is flow.Step.NEEDS_STAFF
         parts.append(f"ride={event.ride_type.value}{' refused' if refused else ''}")

@@ -79,13 +79,12 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     rules_done = dataclasses.replace(record, acknowledged=record.rules, readiness=readiness)
     answered = dataclasses.replace(rules_done, teach_back=tuple(
         TeachBackAnswer(q.key, q.correct, True, now) for q in questions_for(record)))
-    named = Companion(name="Maria Lopez")
+    coming = Companion(arrival_chosen=True, arrives_at=now + timedelta(minutes=30))
+    here = Companion(arrival_chosen=True, arrived_at=now)
+    named = dataclasses.replace(here, name="Maria Lopez")
     phoned = dataclasses.replace(named, phone_e164="+16265550199", phone_raw="626 555 0199")
     related = dataclasses.replace(phoned, relationship="family")
-    coming = dataclasses.replace(related, arrival_chosen=True,
-                                 arrives_at=now + timedelta(minutes=30))
-    here = dataclasses.replace(related, arrival_chosen=True, arrived_at=now)
-    riding = dataclasses.replace(here, ride_type=RideType.COMPANION_DRIVES)
+    riding = dataclasses.replace(related, ride_type=RideType.COMPANION_DRIVES)
     signed = dataclasses.replace(riding, promises=promises_for(riding.ride_type),
                                  signature=SAMPLE_SIGNATURE, confirmed_at=now)
     done_rules = dataclasses.replace(answered, companion=signed)
@@ -115,16 +114,16 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     missed = dataclasses.replace(rules_done, teach_back=(
         TeachBackAnswer("drive", "tonight", False, now),))
     yield "07-teach-back-reteach", ReteachScreen, state(Step.TEACH_BACK, missed)
-    yield "08-companion-1-name", CompanionNameScreen, state(Step.COMPANION, answered)
-    yield "08-companion-2-phone", CompanionPhoneScreen, state(Step.COMPANION,
-                                                              with_companion(named))
-    yield "08-companion-3-relationship", RelationshipScreen, state(
-        Step.COMPANION, with_companion(phoned))
-    yield "08-companion-4-arrival", ArrivalScreen, state(Step.COMPANION,
-                                                         with_companion(related))
-    yield "08-companion-5-on-the-way", AwaitArrivalScreen, state(Step.COMPANION,
+    yield "08-companion-1-arrival", ArrivalScreen, state(Step.COMPANION, answered)
+    yield "08-companion-2-on-the-way", AwaitArrivalScreen, state(Step.COMPANION,
                                                                  with_companion(coming))
-    yield "08-companion-6-ride", RideScreen, state(Step.COMPANION, with_companion(here))
+    yield "08-companion-3-name", CompanionNameScreen, state(Step.COMPANION,
+                                                            with_companion(here))
+    yield "08-companion-4-phone", CompanionPhoneScreen, state(Step.COMPANION,
+                                                              with_companion(named))
+    yield "08-companion-5-relationship", RelationshipScreen, state(
+        Step.COMPANION, with_companion(phoned))
+    yield "08-companion-6-ride", RideScreen, state(Step.COMPANION, with_companion(related))
     for index, promise in enumerate(promises_for(riding.ride_type)):
         promising = dataclasses.replace(riding, promises=promises_for(riding.ride_type)[:index])
         yield (f"08-companion-7-promise-{index + 1}-{promise}", PromiseScreen,
@@ -143,6 +142,8 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "11-teach-back-large-text", TeachBackScreen, {
         **state(Step.TEACH_BACK, rules_done), "large_text": True}
     yield "11-companion-name-large-text", CompanionNameScreen, {
+        **state(Step.COMPANION, with_companion(here)), "large_text": True}
+    yield "11-arrival-large-text", ArrivalScreen, {
         **state(Step.COMPANION, answered), "large_text": True}
     yield "12-staff-help-review", HelpReviewScreen, {
         "staff": SAMPLE_STAFF, **state(Step.NEEDS_STAFF, dataclasses.replace(
@@ -152,7 +153,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
         teach_back_reviewed=("drive",))
     yield "12-staff-help-review-teach-back", HelpReviewScreen, {
         "staff": SAMPLE_STAFF, **state(Step.NEEDS_STAFF, twice, resume_step=Step.TEACH_BACK)}
-    refused = dataclasses.replace(with_companion(here), waiting_reason="ride_refused")
+    refused = dataclasses.replace(with_companion(related), waiting_reason="ride_refused")
     yield "12-staff-help-review-ride-refused", HelpReviewScreen, {
         "staff": SAMPLE_STAFF, **state(Step.NEEDS_STAFF, refused, resume_step=Step.COMPANION)}
     yield "13-staff-sign-off-blocked", SignOffScreen, {
@@ -178,7 +179,9 @@ def _colour_of(widget: QWidget) -> tuple[str, str]:
     """(text, background) as painted: the most common colour is the background; the text is
     the colour most unlike it. Measured on the rendered pixels, so stylesheet states
     (checked, disabled) count as they look."""
-    image = widget.grab().toImage()
+    # Inside the border and focus ring, so a dark outline cannot stand in for faint text.
+    inset = 6 if widget.width() > 40 and widget.height() > 40 else 0
+    image = widget.grab(widget.rect().adjusted(inset, inset, -inset, -inset)).toImage()
     counts: Counter[int] = Counter()
     step = max(1, min(image.width(), image.height()) // 60)
     for y in range(0, image.height(), step):

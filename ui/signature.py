@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from kiosk.companion import is_signature
 from kiosk.content import Content
 from ui.theme import COLOURS, SIZES
 
@@ -56,11 +57,6 @@ def scale_strokes(strokes: Sequence[Sequence[tuple[int, int]]], width: int,
     x_scale = max(width - 1, 1) / SCALE
     y_scale = max(height - 1, 1) / SCALE
     return [[QPointF(x * x_scale, y * y_scale) for x, y in stroke] for stroke in strokes]
-
-
-def is_signature(strokes: Strokes) -> bool:
-    """At least one stroke that is a line rather than a single touch."""
-    return any(len(stroke) >= 2 for stroke in strokes)
 
 
 def _ink(width: float) -> QPen:
@@ -114,6 +110,11 @@ class SignaturePad(QWidget):
         self.update()
         if had_strokes:
             self.changed.emit()
+
+    def load(self, strokes: Sequence[Sequence[Sequence[int]]]) -> None:
+        """Strokes drawn before (e.g. before the screen was drawn again)."""
+        self._strokes = [[(int(x), int(y)) for x, y in stroke] for stroke in strokes]
+        self.update()
 
     def sign_with_mark(self) -> None:
         """Sign with a small cross, for people who cannot draw on the screen."""

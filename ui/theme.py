@@ -46,7 +46,7 @@ class Sizes:
     staff_gap: int = 16
     key_gap: int = 16
     margin: int = 32
-    compact_margin: int = 16  # screens with a keyboard, which need the height
+    compact_margin: int = 14  # screens with a keyboard, which need the height
     staff_margin: int = 28
     radius: int = 14
     border: int = 3
@@ -54,7 +54,7 @@ class Sizes:
 
 COLOURS = Colours()
 SIZES = Sizes()
-LARGE_TEXT = Sizes(body_px=38, heading_px=52, button_text_px=36, bar_text_px=28)
+LARGE_TEXT = Sizes(body_px=40, heading_px=56, button_text_px=40, bar_text_px=28)
 """The patient's "Large text" choice: bigger words, same targets and layout."""
 
 

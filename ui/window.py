@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
@@ -20,7 +20,7 @@ from kiosk import companion as ride_home
 from kiosk import flow, teach_back
 from kiosk.companion import CompanionPage
 from kiosk.content import Content, languages, load_content
-from kiosk.flow import PATIENT_STEPS, PAUSABLE_STEPS, DischargeState, Step, TransitionRefused
+from kiosk.flow import PATIENT_STEPS, DischargeState, Step, TransitionRefused
 from kiosk.records import Readiness, RideType
 from kiosk.staff import StaffMember
 from kiosk.teach_back import TeachBackPage
@@ -56,6 +56,11 @@ from ui.speech import Speaker
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_MS = 1000
+SETTLE_MS = 500
+"""After a new screen appears, taps are ignored this long: a drowsy double tap on "I
+understand" must not also confirm the next rule, which has its button in the same place."""
+TAP_EVENTS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+                        QEvent.Type.MouseButtonDblClick, QEvent.Type.TouchBegin})
 INPUT_EVENTS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress,
                           QEvent.Type.TouchBegin, QEvent.Type.Wheel})
 
@@ -101,14 +106,26 @@ def page_of(state: DischargeState) -> str | None:
     return None
 
 
+def _same_page(before: DischargeState, after: DischargeState) -> bool:
+    """Nothing but the language changed: the screen is drawn again, not a new one."""
+    def facts(state: DischargeState) -> object:
+        record = state.record
+        return state.step, replace(record, patient=replace(record.patient, language=""))
+    return facts(before) == facts(after)
+
+
 STAFF_SCREENS: frozenset[type[Screen]] = frozenset({
     PinScreen, StaffHomeScreen, StartScreen, ReadinessScreen, SignOffScreen, HelpReviewScreen,
 })
 
 
 class KioskWindow(QMainWindow):
-    def __init__(self, bridge: FlowBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: FlowBridge, parent: QWidget | None = None, *,
+                 settle_ms: int = SETTLE_MS) -> None:
         super().__init__(parent)
+        self.settle_ms = settle_ms
+        self.shown_since = QElapsedTimer()  # wall time, for the tap guard only
+        self.shown_since.start()
         self.bridge = bridge
         self.runtime = bridge.runtime
         # Never patient data here: window titles reach task lists, screen readers and logs.
@@ -153,7 +170,7 @@ class KioskWindow(QMainWindow):
             "arrived": self._on_arrived, "ride": self._on_ride, "promise": self._on_promise,
             "signed": self._on_signed, "language": self._on_language,
             "read_aloud": self._on_read_aloud, "large_text": self._on_large_text,
-            "still_here": self._on_still_here,
+            "still_here": self._on_still_here, "clear_companion": self._on_clear_companion,
         }
         bridge.state_changed.connect(self._on_state)
         bridge.staff_verified.connect(self._on_staff_verified)
@@ -168,9 +185,17 @@ class KioskWindow(QMainWindow):
     # --- idle: staff mode locks itself
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in TAP_EVENTS and self._settling(watched):
+            return True  # swallowed: the screen changed under the finger a moment ago
         if event.type() in INPUT_EVENTS:
             self.last_input = self.runtime.clock.now()
         return False
+
+    def _settling(self, watched: QObject) -> bool:
+        if not isinstance(self.active_screen, PatientScreen) \
+                or self.shown_since.elapsed() >= self.settle_ms:
+            return False
+        return isinstance(watched, QWidget) and self.active_screen.isAncestorOf(watched)
 
     def check_idle(self) -> None:
         """On the injected clock: lock staff mode after its idle time; on the patient's
@@ -199,8 +224,8 @@ class KioskWindow(QMainWindow):
 
     def _patient_may_be_away(self) -> bool:
         state = self.bridge.state
-        return (state is not None and state.step in PAUSABLE_STEPS and not self.resting
-                and not self.failure)
+        return (state is not None and flow.may_pause(state) and not self.resting
+                and not self.failure and not self.pin_requested)
 
     def _show_still_there(self, seconds: int) -> None:
         if self.still_there is None:
@@ -292,7 +317,7 @@ class KioskWindow(QMainWindow):
         state = self.bridge.state
         same = (isinstance(old, PatientScreen) and type(old) is screen_class
                 and old.model.state is not None and state is not None
-                and old.model.state.record.id == state.record.id)
+                and _same_page(old.model.state, state))
         draft = old.draft() if same and isinstance(old, PatientScreen) else {}
         model = self._model(screen_class, draft)
         self.message = ""
@@ -300,6 +325,8 @@ class KioskWindow(QMainWindow):
         screen.acted.connect(self._dispatch)
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
+        if type(old) is not screen_class or not same:
+            self.shown_since.restart()  # a new screen: its buttons wait a moment for taps
         self.active_screen = screen
         if old is not None:
             # The old screen, and any name or phone typed into it, is destroyed.
@@ -477,6 +504,7 @@ class KioskWindow(QMainWindow):
         self.bridge.send(lambda: flow.CompanionSigned(strokes=tuple(strokes)))
 
     def _on_language(self, language: Any) -> None:
+        self._hide_still_there()  # someone is clearly there
         self.display_language = str(language)
         self.refresh()  # at once; the record follows on the worker
         state = self.bridge.state
@@ -488,8 +516,13 @@ class KioskWindow(QMainWindow):
         self.speaker.say(str(words), self._active_content().language)
 
     def _on_large_text(self, large: Any) -> None:
+        self._hide_still_there()
         self.large_text = bool(large)
         self.refresh()
+
+    def _on_clear_companion(self, _: object) -> None:
+        actor = self._staff_actor()
+        self.bridge.send(lambda: flow.CompanionCleared(actor=actor))
 
     def _on_still_here(self, _: object) -> None:
         self.last_input = self.runtime.clock.now()

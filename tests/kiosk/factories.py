@@ -53,10 +53,10 @@ def companion_events(ride: RideType = RideType.COMPANION_DRIVES, *,
                      signed: bool = True) -> list[flow.Event]:
     """The companion's answers, page by page, as the screens send them."""
     events: list[flow.Event] = [
+        flow.ArrivalChosen(arrives_at=None),
         flow.CompanionNamed(name="Maria Lopez"),
         flow.CompanionPhoneGiven(e164="+16265550199", raw="626 555 0199"),
         flow.RelationshipChosen(relationship="family"),
-        flow.ArrivalChosen(arrives_at=None),
         flow.RideChosen(ride_type=ride),
         *(flow.CompanionPromised(promise=p) for p in promises_for(ride)),
     ]

@@ -181,21 +181,44 @@ def test_a_clinic_may_allow_the_patient_alone_in_a_rideshare() -> None:
 def test_companion_answers_are_taken_one_page_at_a_time() -> None:
     state = DischargeState(Step.COMPANION, make_record(NOW))
     with pytest.raises(TransitionRefused) as refused:
-        apply(state, flow.RideChosen(ride_type=RideType.COMPANION_DRIVES), ctx())
-    assert refused.value.reasons == ("not_now",)
-    state = apply_all(state, companion_events()[:3])
+        apply(state, flow.CompanionNamed(name="Maria"), ctx())
+    assert refused.value.reasons == ("not_now",)  # first: is the companion here?
     with pytest.raises(TransitionRefused) as refused:
-        apply(state, flow.ArrivalChosen(arrives_at=NOW - timedelta(minutes=5)), ctx())
+        apply(state, flow.ArrivalChosen(arrives_at=NOW - timedelta(minutes=20)), ctx())
     assert refused.value.reasons == ("arrival_time",)
+    # A quarter hour picked just as it passed is still taken.
+    assert apply(state, flow.ArrivalChosen(arrives_at=NOW - timedelta(minutes=1)), ctx())
     later = apply(state, flow.ArrivalChosen(arrives_at=NOW + timedelta(minutes=30)), ctx())
     assert companion_page(later.record.companion) is CompanionPage.AWAIT_ARRIVAL
+    assert not flow.may_pause(later)  # waiting for the ride clears nothing, pauses nothing
+    with pytest.raises(TransitionRefused):
+        apply(later, flow.IdlePaused(), ctx())
     arrived = apply(later, flow.CompanionArrived(), ctx(NOW + timedelta(minutes=31)))
     assert arrived.record.companion is not None
     assert arrived.record.companion.arrived_at == NOW + timedelta(minutes=31)
-    assert companion_page(arrived.record.companion) is CompanionPage.RIDE
+    assert companion_page(arrived.record.companion) is CompanionPage.NAME
+    assert flow.may_pause(arrived)
     with pytest.raises(TransitionRefused) as refused:
         apply(arrived, flow.RelationshipChosen(relationship="friend"), ctx())
     assert refused.value.reasons == ("not_now",)
+
+
+def test_staff_can_let_the_companion_start_again() -> None:
+    state = apply_all(DischargeState(Step.COMPANION, make_record(NOW)), companion_events()[:4])
+    helped = apply(state, flow.HelpRequested(reason="companion:relationship"), ctx())
+    with pytest.raises(TransitionRefused):
+        apply(helped, flow.CompanionCleared(actor="companion"), ctx())
+    cleared = apply(helped, flow.CompanionCleared(actor=STAFF), ctx())
+    assert cleared.step is Step.NEEDS_STAFF and cleared.record.companion is None
+    resumed = apply(cleared, flow.StaffResumed(actor=STAFF), ctx())
+    assert companion_page(resumed.record.companion) is CompanionPage.ARRIVAL
+
+
+def test_a_dot_is_not_a_signature() -> None:
+    state = apply_all(at_ride_page(), companion_events(signed=False)[4:])
+    with pytest.raises(TransitionRefused) as refused:
+        apply(state, flow.CompanionSigned(strokes=(((500, 500),),)), ctx())
+    assert refused.value.reasons == ("not_signed",)
 
 
 def test_the_companion_promises_in_order_and_must_sign() -> None:
@@ -291,10 +314,15 @@ def test_an_idle_kiosk_pauses_the_discharge_for_staff(step: Step) -> None:
     assert apply(paused, flow.StaffResumed(actor=STAFF), ctx()).step is step
 
 
-def test_the_language_can_change_without_moving_the_discharge() -> None:
+def test_the_patient_s_language_choice_is_saved_until_the_companion_takes_over() -> None:
     state = at_teach_back()
     spanish = apply(state, flow.LanguageChosen(language="es"), ctx())
     assert spanish.step is Step.TEACH_BACK and spanish.record.patient.language == "es"
+    # The companion may read in another language; the patient's sheet stays theirs.
+    for step in (Step.COMPANION, Step.PRINTING, Step.SIGN_OFF):
+        with pytest.raises(TransitionRefused):
+            apply(DischargeState(step, spanish.record), flow.LanguageChosen(language="en"),
+                  ctx())
 
 
 @pytest.mark.parametrize("step", sorted(flow.PATIENT_STEPS))

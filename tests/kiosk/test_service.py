@@ -13,7 +13,7 @@ from kiosk.records import PrintStatus, Readiness
 from kiosk.runtime import Runtime
 from kiosk.validation import InvalidInput
 from tests.conftest import RunningClock
-from tests.kiosk.factories import teach_back_answers
+from tests.kiosk.factories import MARK, teach_back_answers
 
 
 def sign_off(actor: str) -> flow.SignedOff:
@@ -34,7 +34,8 @@ def test_a_whole_discharge_is_saved_step_by_step(cups_runtime: Runtime,
                   *teach_back_answers(state.record)]:
         state = service.apply(state, event)
         assert store.load(state.record.id) == state  # saved as it happens
-    state = service.confirm_companion(state, name="María López", phone="(626) 555-0199")
+    state = service.confirm_companion(state, name="María López", phone="(626) 555-0199",
+                                      signature=MARK)
     assert state.step is Step.PRINTING
     state = service.print_sheet(state)
     assert state.record.print_status is PrintStatus.COMPLETED
@@ -57,8 +58,8 @@ def test_a_whole_discharge_is_saved_step_by_step(cups_runtime: Runtime,
     assert stored.record.companion.phone_e164 == "+16265550199"
     kinds = [e["kind"] for e in store.events(state.record.id)]
     assert kinds == ["Started", "ReadinessRecorded", *["RuleAcknowledged"] * 4,
-                     *["TeachBackAnswered"] * 2, "CompanionNamed", "CompanionPhoneGiven",
-                     "RelationshipChosen", "ArrivalChosen", "RideChosen",
+                     *["TeachBackAnswered"] * 2, "ArrivalChosen", "CompanionNamed",
+                     "CompanionPhoneGiven", "RelationshipChosen", "RideChosen",
                      *["CompanionPromised"] * 4, "CompanionSigned", "PrintFinished",
                      "SignedOff"]
     audit = store.audit_rows(state.record.id)
@@ -80,7 +81,8 @@ def test_a_sheet_that_is_no_longer_true_must_be_reprinted(cups_runtime: Runtime,
     for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
                   *teach_back_answers(state.record)]:
         state = service.apply(state, event)
-    state = service.confirm_companion(state, name="Maria", phone="626 555 0199")
+    state = service.confirm_companion(state, name="Maria", phone="626 555 0199",
+                                      signature=MARK)
     state = service.print_sheet(state)
     clock.advance(minutes=45)  # the patient waited; "no alcohol until" is now too early
     with pytest.raises(flow.TransitionRefused) as refused:
@@ -98,6 +100,7 @@ def test_bad_companion_input_is_refused_and_nothing_is_lost(runtime: Runtime,
     for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
                   *teach_back_answers(state.record)]:
         state = runtime.service.apply(state, event)
+    state = runtime.service.apply(state, flow.ArrivalChosen(arrives_at=None))
     with pytest.raises(InvalidInput) as refused:
         runtime.service.name_companion(state, " \t")
     assert [e.field for e in refused.value.errors] == ["companion_name"]
@@ -134,3 +137,27 @@ def test_a_render_fault_is_recorded_as_a_failed_print(runtime: Runtime,
     after = runtime.service.print_sheet(state)
     assert after.record.print_status is PrintStatus.FAILED
     assert runtime.store.load(state.record.id).step is Step.SIGN_OFF
+
+
+def test_the_audit_says_who_cleared_a_teach_back_miss_once(runtime: Runtime,
+                                                             clock: ManualClock) -> None:
+    service = runtime.service
+    state = service.start(first_name="Ana", last_initial="R", language="en",
+                          infusion_ended_at=clock.now(), staff_actor="staff:x")
+    state = service.apply(state, flow.PatientPartStarted(actor="staff:x"))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  flow.TeachBackAnswered(question="drive", choice="tonight"),
+                  flow.RuleReviewed(question="drive"),
+                  flow.TeachBackAnswered(question="drive", choice="one_hour"),
+                  flow.StaffResumed(actor="staff:x"),
+                  flow.HelpRequested(reason="teach_back:alcohol"),
+                  flow.StaffResumed(actor="staff:y")]:
+        state = service.apply(state, event)
+    rows = [r for r in runtime.store.audit_rows(state.record.id)]
+    answers = [r.detail for r in rows if r.action == "TeachBackAnswered"]
+    assert answers == ["step=teach_back question=drive choice=tonight correct=no",
+                       "step=needs_staff waiting=teach_back question=drive choice=one_hour "
+                       "correct=no"]
+    resumes = [(r.actor, r.detail) for r in rows if r.action == "StaffResumed"]
+    assert resumes == [("staff:x", "step=teach_back teach_back_cleared=drive"),
+                       ("staff:y", "step=teach_back")]

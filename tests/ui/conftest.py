@@ -45,7 +45,7 @@ def ui_nurse(ui_runtime: Runtime) -> StaffMember:
 def window(qtbot, styled_app: QApplication, ui_runtime: Runtime,
            ui_nurse: StaffMember) -> Iterator[KioskWindow]:
     bridge = FlowBridge(ui_runtime)
-    kiosk = KioskWindow(bridge)
+    kiosk = KioskWindow(bridge, settle_ms=0)  # the tap guard has its own test
     kiosk.allow_close = True
     qtbot.addWidget(kiosk)
     kiosk.resize(1280, 800)

@@ -35,7 +35,12 @@ from tests.ui.walk import (
 from ui.bridge import FlowBridge
 from ui.screens.almost_done import AlmostDoneScreen
 from ui.screens.attract import AttractScreen
-from ui.screens.companion import CompanionNameScreen
+from ui.screens.companion import (
+    ArrivalScreen,
+    AwaitArrivalScreen,
+    CompanionNameScreen,
+    RelationshipScreen,
+)
 from ui.screens.help_review import HelpReviewScreen
 from ui.screens.please_wait import PleaseWaitScreen
 from ui.screens.rule import RuleScreen
@@ -98,7 +103,9 @@ def test_the_whole_patient_part_with_a_miss_a_refused_ride_and_an_idle_pause(
     on(qtbot, window, TeachBackScreen)
     right_answers(qtbot, window, tap, words)
 
-    # The companion starts typing; nobody touches the screen for a while.
+    # The companion takes the screen and starts typing; then nobody touches it for a while.
+    on(qtbot, window, ArrivalScreen)
+    moved_on(qtbot, window, tap, words.text("screens.companion.here_now"))
     on(qtbot, window, CompanionNameScreen)
     type_on_keyboard(qtbot, window, "María")
     idle = ui_runtime.config.kiosk.idle_seconds
@@ -158,12 +165,13 @@ def counted_tap(tap: Tap) -> tuple[Tap, list[str]]:
     return press, taps
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 def test_the_patient_and_companion_part_takes_at_most_20_taps(
         qtbot, window: KioskWindow, counted_tap: tuple[Tap, list[str]],
-        ui_runtime: Runtime) -> None:
+        ui_runtime: Runtime, language: str) -> None:
     tap, taps = counted_tap
-    words = load_content("en")
-    begin_patient_part(qtbot, window, tap, "en")
+    words = load_content(language)
+    begin_patient_part(qtbot, window, tap, language)
     taps.clear()  # staff's part is not the patient's
     confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
     right_answers(qtbot, window, tap, words)
@@ -227,7 +235,7 @@ def test_a_second_miss_waits_for_staff_who_clear_it_with_their_pin(
     assert STAFF.text("staff.waiting.teach_back", question=question) in visible_texts(window)
     moved_on(qtbot, window, tap, STAFF.text("staff.needs_staff.resume"))
     answer(qtbot, window, tap, words, "after_hours")  # the question after the cleared one
-    on(qtbot, window, CompanionNameScreen)
+    on(qtbot, window, ArrivalScreen)
     [state] = ui_runtime.store.discharges()
     record = state.record
     assert [(a.question, a.choice, a.correct) for a in record.teach_back] == [
@@ -243,19 +251,96 @@ def test_the_language_switch_redraws_at_once_and_keeps_what_was_typed(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
     english, spanish = load_content("en"), load_content("es")
     begin_patient_part(qtbot, window, tap, "en")
-    confirm_every_rule(qtbot, window, tap, english, ui_runtime.config.safety_rules)
-    right_answers(qtbot, window, tap, english)
+    tap(window, "Español")  # the patient's choice: it is saved, and the sheet follows it
+    assert spanish.rule("no_driving").title in visible_texts(window)
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.patient.language == "es")
+    confirm_every_rule(qtbot, window, tap, spanish, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, spanish)
+    on(qtbot, window, ArrivalScreen)
+    moved_on(qtbot, window, tap, spanish.text("screens.companion.here_now"))
     on(qtbot, window, CompanionNameScreen)
     type_on_keyboard(qtbot, window, "José")
-    tap(window, "Español")
-    # Redrawn at once, before the worker has saved anything.
+    tap(window, "English")  # the companion reads English; the patient's sheet stays Spanish
+    # Redrawn at once, with what was typed.
     assert type(window.active_screen) is CompanionNameScreen
-    assert spanish.text("screens.companion.name_body") in visible_texts(window)
+    assert english.text("screens.companion.name_body") in visible_texts(window)
     assert "José" in visible_texts(window)
     qtbot.waitUntil(lambda: not window.bridge.busy)
     [state] = ui_runtime.store.discharges()
-    assert state.record.patient.language == "es"  # the sheet follows the patient's choice
+    assert state.record.patient.language == "es"
     assert "José" in visible_texts(window)
+
+
+def test_a_companion_who_comes_later_is_waited_for_without_a_pause(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
+        ui_clock: RunningClock) -> None:
+    words = load_content("en")
+    begin_patient_part(qtbot, window, tap, "en")
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, words)
+    on(qtbot, window, ArrivalScreen)
+    screen = window.active_screen
+    assert screen is not None
+    times = [b for b in screen.findChildren(QAbstractButton)
+             if b.text()[:1].isdigit()]
+    assert len(times) == 8
+    later = times[1].text()
+    moved_on(qtbot, window, tap, later)
+    on(qtbot, window, AwaitArrivalScreen)
+    assert words.text("screens.companion.await_body", time=later) in visible_texts(window)
+    # The patient may sit here a long time: no countdown, no pause.
+    let_time_pass(window, ui_clock, 20 * 60)
+    assert window.still_there is None and type(window.active_screen) is AwaitArrivalScreen
+    moved_on(qtbot, window, tap, words.text("screens.companion.arrived"))
+    on(qtbot, window, CompanionNameScreen)
+    [state] = ui_runtime.store.discharges()
+    companion = state.record.companion
+    assert companion is not None and companion.arrives_at is not None
+    assert companion.arrived_at is not None and companion.arrived_at > state.record.started_at
+
+
+def test_staff_can_let_the_companion_start_again(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    """A phone number typed wrong but valid: the companion asks for help, staff clear it."""
+    words = load_content("en")
+    begin_patient_part(qtbot, window, tap, "en")
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, words)
+    companion_part(qtbot, window, tap, words, COMPANION, "6265550198", until="phone")
+    on(qtbot, window, RelationshipScreen)
+    moved_on(qtbot, window, tap, words.text("screens.common.need_help"))
+    sign_in(qtbot, window, tap, HelpReviewScreen)
+    moved_on(qtbot, window, tap, STAFF.text("staff.needs_staff.clear_companion"))
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    moved_on(qtbot, window, tap, STAFF.text("staff.needs_staff.resume"))
+    companion_part(qtbot, window, tap, words, COMPANION, PHONE)
+    on(qtbot, window, AlmostDoneScreen)
+    [state] = ui_runtime.store.discharges()
+    assert state.record.companion is not None
+    assert state.record.companion.phone_e164 == "+16265550199"
+    actions = [r.action for r in ui_runtime.store.audit_rows(state.record.id)]
+    assert "CompanionCleared" in actions
+
+
+def test_a_quick_second_tap_does_not_confirm_the_next_rule(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    words = load_content("en")
+    window.settle_ms = 500  # as on the kiosk; other tests turn the guard off for speed
+    begin_patient_part(qtbot, window, tap, "en")
+    qtbot.wait(600)
+    tap(window, words.text("screens.common.i_understand"))
+    qtbot.waitUntil(lambda: window.bridge.state is not None
+                    and window.bridge.state.record.acknowledged == ("no_driving",))
+    second = window.active_screen
+    tap(window, words.text("screens.common.i_understand"))  # at once: a shaky double tap
+    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert window.active_screen is second
+    assert ui_runtime.store.discharges()[0].record.acknowledged == ("no_driving",)
+    qtbot.wait(600)  # a deliberate tap, a moment later, is taken
+    tap(window, words.text("screens.common.i_understand"))
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.acknowledged == (
+        "no_driving", "no_alcohol"))
 
 
 def test_large_text_makes_the_words_bigger_and_keeps_what_was_typed(
@@ -285,7 +370,7 @@ def find_large_toggle(window: KioskWindow, words) -> QAbstractButton:
 def window_with_speech(qtbot, ui_runtime: Runtime, engine: str,
                        monkeypatch: pytest.MonkeyPatch) -> KioskWindow:
     monkeypatch.setenv(ENGINE_VARIABLE, engine)
-    kiosk = KioskWindow(FlowBridge(ui_runtime))
+    kiosk = KioskWindow(FlowBridge(ui_runtime), settle_ms=0)
     kiosk.allow_close = True
     qtbot.addWidget(kiosk)
     kiosk.resize(1280, 800)

@@ -143,8 +143,8 @@ def test_a_whole_discharge_from_staff_start_to_sign_off(
     assert record.companion.name == "María López" and record.companion.signature
     actions = [row.action for row in ui_runtime.store.audit_rows(record.id)]
     assert actions == ["Started", "ReadinessRecorded", *["RuleAcknowledged"] * 4,
-                       *["TeachBackAnswered"] * 2, "CompanionNamed", "CompanionPhoneGiven",
-                       "RelationshipChosen", "ArrivalChosen", "RideChosen",
+                       *["TeachBackAnswered"] * 2, "ArrivalChosen", "CompanionNamed",
+                       "CompanionPhoneGiven", "RelationshipChosen", "RideChosen",
                        *["CompanionPromised"] * 4, "CompanionSigned", "PrintFinished",
                        "SignedOff"]
     logins = [r for r in ui_runtime.store.audit_rows() if r.action == "Login"]

@@ -14,6 +14,7 @@ from kiosk.content import Content
 from ui.keyboard import TouchKeyboard
 from ui.screens.companion import (
     ArrivalScreen,
+    AwaitArrivalScreen,
     CompanionNameScreen,
     CompanionPhoneScreen,
     PromiseScreen,
@@ -95,8 +96,20 @@ def draw_signature(window: KioskWindow) -> None:
 
 def companion_part(qtbot, window: KioskWindow, tap: Tap, words: Content,
                    name: str = "Maria", phone: str = "6265550199", *,
-                   ride: str = "companion_drives", until: str = "") -> None:
-    """Every companion page, in order. `until` stops after that page's answer is sent."""
+                   ride: str = "companion_drives", until: str = "",
+                   arrives: str = "") -> None:
+    """Every companion page, in order. `until` stops after that page's answer is sent;
+    `arrives` is a time button's words, for a companion who is not here yet. A walk
+    resumed by staff after the hand-over starts at the name."""
+    qtbot.waitUntil(lambda: type(window.active_screen) in (ArrivalScreen, CompanionNameScreen))
+    if isinstance(window.active_screen, CompanionNameScreen):
+        pass  # resumed after the companion had already taken the screen
+    elif arrives:
+        moved_on(qtbot, window, tap, arrives)
+        on(qtbot, window, AwaitArrivalScreen)
+        moved_on(qtbot, window, tap, words.text("screens.companion.arrived"))
+    else:
+        moved_on(qtbot, window, tap, words.text("screens.companion.here_now"))
     on(qtbot, window, CompanionNameScreen)
     type_on_keyboard(qtbot, window, name)
     moved_on(qtbot, window, tap, words.text("screens.common.next"))
@@ -107,8 +120,6 @@ def companion_part(qtbot, window: KioskWindow, tap: Tap, words: Content,
         return
     on(qtbot, window, RelationshipScreen)
     moved_on(qtbot, window, tap, words.text("screens.companion.relationships.family"))
-    on(qtbot, window, ArrivalScreen)
-    moved_on(qtbot, window, tap, words.text("screens.companion.here_now"))
     choose_ride_and_sign(qtbot, window, tap, words, ride, until=until)
 
 

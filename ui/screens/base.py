@@ -103,17 +103,18 @@ class PatientScreen(Screen):
             choice = self._bar_button(name, code == model.content.language)
             choice.clicked.connect(lambda _=False, c=code: self.report("language", c))
         if model.can_speak:
-            read = self._bar_button(model.text("screens.common.read_to_me"))
+            read = self._bar_button(model.text("screens.common.read_to_me"), checkable=False)
             read.clicked.connect(lambda: self.report("read_aloud", self.spoken_text()))
         large = self._bar_button(model.text("screens.common.large_text"), model.large_text)
         large.clicked.connect(lambda: self.report("large_text", not model.large_text))
         self.root.addLayout(self.bar)
 
-    def _bar_button(self, text: str, checked: bool = False) -> QPushButton:
+    def _bar_button(self, text: str, checked: bool = False, *,
+                    checkable: bool = True) -> QPushButton:
         from ui.widgets import button
 
-        widget = button(text, "bar", checkable=True)
-        widget.setChecked(checked)
+        widget = button(text, "bar", checkable=checkable)
+        widget.setChecked(checked and checkable)
         self.bar.addWidget(widget)
         return widget
 

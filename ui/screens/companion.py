@@ -3,6 +3,8 @@ ride, each promise, and a signature. The window picks the page the record calls 
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
@@ -205,6 +207,8 @@ class SignatureScreen(PatientScreen):
         self.set_progress(model.text("screens.companion.sign_title"))
         self.root.addWidget(label(model.text("screens.companion.sign_body")))
         self.pad = SignaturePad(model.content)
+        if model.draft.get("signature"):
+            self.pad.load(json.loads(model.draft["signature"]))
         self.root.addWidget(self.pad, 1)
         row = QHBoxLayout()
         row.setSpacing(SIZES.gap)
@@ -220,6 +224,10 @@ class SignatureScreen(PatientScreen):
         self.root.addWidget(done)
         self.add_help("companion:signature")
         self.pad.setFocus()
+
+    def draft(self) -> dict[str, str]:
+        """The strokes so far, kept when the screen is drawn again in another language."""
+        return {"signature": json.dumps(self.pad.strokes())}
 
     def _submit(self) -> None:
         if not self.pad.is_signed():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk import teach_back
+from kiosk.flow import Step
 from ui.screens.base import Screen, ScreenModel
 from ui.widgets import button, label
 
@@ -43,6 +44,11 @@ class HelpReviewScreen(Screen):
         self.root.addStretch(1)
         actions = QHBoxLayout()
         self.add_staff_exits(actions)
+        if model.state.resume_step is Step.COMPANION and record.companion is not None:
+            # e.g. a phone number typed wrong: the companion answers every page again.
+            again = button(text("staff.needs_staff.clear_companion"), "staff")
+            again.clicked.connect(lambda: self.report("clear_companion"))
+            actions.addWidget(again)
         resume_button = button(text("staff.needs_staff.resume"), "staff-primary")
         resume_button.clicked.connect(lambda: self.report("resume"))
         actions.addWidget(resume_button, 2)

@@ -75,9 +75,11 @@ class SignOffScreen(Screen):
         answers = []
         for question in teach_back.questions_for(record):
             cleared = any(c.question == question.key for c in record.teach_back_cleared)
+            missed = teach_back.misses(record, question.key)
             verdict = text("staff.companion.teach_back_cleared") if cleared else (
-                text("staff.companion.answer_right")
-                if teach_back.passed(record, question.key) else "—")
+                "—" if not teach_back.passed(record, question.key)
+                else text("staff.companion.answer_retaught") if missed
+                else text("staff.companion.answer_right"))
             answers.append(f"{text(f'staff.companion.question_{question.key}')}: {verdict}")
         facts.addWidget(label(text("staff.companion.teach_back", answers=", ".join(answers)),
                               "staff-body"))
