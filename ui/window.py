@@ -161,7 +161,7 @@ class KioskWindow(QMainWindow):
             "start": self._on_start, "readiness": self._on_readiness,
             "start_patient": self._on_start_patient, "edit_readiness": self._on_edit_readiness,
             "acknowledge": self._on_acknowledge, "help": self._on_help,
-"reprint": self._on_reprint,
+            "reprint": self._on_reprint,
             "sign_off": self._on_sign_off, "resume": self._on_resume, "void": self._on_void,
             "finish": self._on_finish, "answer": self._on_answer, "reviewed": self._on_reviewed,
             "companion_name": self._on_companion_name,
