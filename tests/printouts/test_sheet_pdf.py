@@ -90,9 +90,11 @@ def test_overlong_content_falls_back_to_compact_and_still_fits(render: Render) -
     # A clinic that lengthens the words must not get a third page at normal print.
     base = load_content("en")
     texts = dict(base.texts)
-    for topic in base.topics():
+    # One more bullet in every topic and two in four of them: too long for the normal size.
+    for index, topic in enumerate(base.topics()):
         key = f"sheet.topics.{topic.key}.body"
-        texts[key] = (*topic.paragraphs, "Drink water and rest when you can.", "Eat well.")
+        more = ("Drink water and rest when you can.", *(("Eat well.",) if index < 4 else ()))
+        texts[key] = (*topic.paragraphs, *more)
     longer = dataclasses.replace(base, texts=texts)
     pdf = render("en", content=longer, first_session=False, indication=Indication.CHRONIC_PAIN)
     assert page_count(pdf) <= MAX_PAGES

@@ -87,9 +87,11 @@ def test_discharge_time_in_another_zone_prints_in_clinic_time(render: Render) ->
     assert "No alcohol until: Thursday, November 26, 3:30 PM" in text
 
 
+@pytest.mark.parametrize("large_print", [False, True])
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_sheet_has_the_personal_and_safety_facts(render: Render, language: str) -> None:
-    text = pdf_text(render(language))
+def test_sheet_has_the_personal_and_safety_facts(render: Render, language: str,
+                                                 large_print: bool) -> None:
+    text = pdf_text(render(language, large_print=large_print))
     assert "Ana" in text
     assert "Maria Lopez" in text
     assert "988" in text
