@@ -57,6 +57,14 @@ def test_today_lines_print_whole_on_one_line(
             id="dst-fall-back",
         ),
         pytest.param(
+            # Clocks spring forward at 2 AM on Sunday, March 14, 2027: 24 real hours later
+            # the wall clock reads an hour later.
+            datetime(2027, 3, 13, 15, 30, tzinfo=LA),
+            "No driving until: Sunday, March 14, after a full night's sleep",
+            "No alcohol until: Sunday, March 14, 4:30 PM",
+            id="dst-spring-forward",
+        ),
+        pytest.param(
             # A late discharge: driving is still the next day, alcohol the next evening.
             datetime(2026, 11, 25, 23, 45, tzinfo=LA),
             "No driving until: Thursday, November 26, after a full night's sleep",
@@ -119,9 +127,11 @@ def test_heading_uses_the_first_name(render: Render) -> None:
     assert "Cuidados en casa para Ana" in text_lines(render("es"))
 
 
+@pytest.mark.parametrize("large_print", [False, True])
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_every_topic_heading_and_bullet_appears(render: Render, language: str) -> None:
-    text = " ".join(pdf_text(render(language)).split())
+def test_every_topic_heading_and_bullet_appears(render: Render, language: str,
+                                                large_print: bool) -> None:
+    text = " ".join(pdf_text(render(language, large_print=large_print)).split())
     topics = load_content(language).topics()
     assert len(topics) == 7
     for topic in topics:
@@ -189,11 +199,19 @@ def test_first_and_later_session_wording_differ(render: Render, language: str) -
         assert line not in first
 
 
+@pytest.mark.parametrize("large_print", [False, True])
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize(
     "first_name", ["José Ñúñez", "Nguyễn Thị Minh", "Zoë O'Brien & Co", "Łukasz <b>"]
 )
-def test_unicode_and_markup_names_survive_extraction(render: Render, first_name: str) -> None:
-    assert first_name in pdf_text(render("en", first_name=first_name))
+def test_unicode_and_markup_names_survive_extraction(render: Render, first_name: str,
+                                                     language: str, large_print: bool) -> None:
+    # Words joined by single spaces: a long title may wrap between first name parts.
+    text = " ".join(pdf_text(render(language, first_name=first_name,
+                                    companion="Nguyễn Thị Minh",
+                                    large_print=large_print)).split())
+    assert first_name in text
+    assert "Nguyễn Thị Minh" in text
 
 
 def test_decomposed_name_prints_composed(render: Render) -> None:
