@@ -33,7 +33,8 @@ from kiosk.staff import StaffError, check_pin_format
 from kiosk.store import StoreError
 from kiosk.validation import Invalid
 
-COMMANDS = ("run", "demo", "sheet", "export", "check", "staff", "screenshots")
+COMMANDS = ("run", "demo", "sheet", "export", "check", "staff", "audit", "purge",
+            "screenshots")
 FRONTEND_GROUP = "discharge_kiosk.frontend"
 DEMO_STAFF_NAME = "Demo Nurse"
 
@@ -273,11 +274,7 @@ def check_problems(args: argparse.Namespace) -> list[str]:
         try:
             if not runtime.store.integrity_ok():
                 problems.append("database: integrity check failed")
-            problems.extend(f"database: missing trigger {t}"
-                            for t in runtime.store.missing_triggers())
-            broken = runtime.store.first_broken_audit_row()
-            if broken is not None:
-                problems.append(f"database: audit chain broken at row {broken}")
+            problems.extend(f"audit: {p}" for p in runtime.store.audit_problems())
             if config is not None:
                 problems.extend(f"printer: {p}" for p in runtime.printer.problems())
         finally:
@@ -317,21 +314,70 @@ def _read_pin_twice() -> str:
 def cmd_staff(args: argparse.Namespace, config: ClinicConfig) -> int:
     runtime = open_runtime(config, resolve_data_dir(args.data_dir))
     try:
-        if args.staff_command == "add":
-            pin = _read_pin_twice()
-            try:
-                member = runtime.staff.add(args.name, pin, admin=args.admin, actor="cli")
-            except StaffError as exc:
-                raise CliError(str(exc)) from None
-            print(f"Added {member.name}{' (admin)' if member.is_admin else ''}.")
-        else:
-            for member in runtime.staff.members(include_disabled=True):
-                flags = [f for f, on in (("admin", member.is_admin),
-                                         ("disabled", member.disabled)) if on]
-                print(f"{member.name}{'  [' + ', '.join(flags) + ']' if flags else ''}")
+        staff = runtime.staff
+        try:
+            if args.staff_command == "add":
+                member = staff.add(args.name, _read_pin_twice(), admin=args.admin, actor="cli")
+                print(f"Added {member.name}{' (admin)' if member.is_admin else ''}.")
+            elif args.staff_command == "disable":
+                member = staff.disable(args.name, actor="cli")
+                print(f"{member.name} can no longer sign in.")
+            elif args.staff_command == "reset-pin":
+                member = staff.reset_pin(args.name, _read_pin_twice(), actor="cli")
+                print(f"{member.name} has a new PIN.")
+            else:
+                for member in staff.members(include_disabled=True):
+                    flags = [f for f, on in (("admin", member.is_admin),
+                                             ("disabled", member.disabled)) if on]
+                    print(f"{member.name}{'  [' + ', '.join(flags) + ']' if flags else ''}")
+        except StaffError as exc:
+            raise CliError(f"{exc} Nothing was changed.") from None
     finally:
         runtime.close()
     return 0
+
+
+def cmd_audit(args: argparse.Namespace, config: ClinicConfig) -> int:
+    """`audit verify`: 0 when the trail holds; otherwise each problem, the first broken row
+    named, and a non-zero exit."""
+    runtime = open_runtime(config, resolve_data_dir(args.data_dir))
+    try:
+        problems = runtime.store.audit_problems()
+        rows = runtime.store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    finally:
+        runtime.close()
+    for problem in problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    if problems:
+        print("The audit trail does not hold. Keep this database as it is and tell your "
+              "administrator.", file=sys.stderr)
+        return 2
+    print(f"The audit trail holds: {rows} rows, every hash in order, none missing.")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, config: ClinicConfig) -> int:
+    years = config.policy.retention_years if args.older_than is None else args.older_than
+    if years < config.policy.retention_years:
+        raise CliError(f"the clinic keeps discharges for {config.policy.retention_years} "
+                       f"years (policy.retention_years); nothing younger is purged")
+    runtime = open_runtime(config, resolve_data_dir(args.data_dir))
+    try:
+        now = runtime.clock.now()
+        cutoff = _years_before(now, years)
+        removed = runtime.store.purge(cutoff, now, actor="cli")
+    finally:
+        runtime.close()
+    print(f"Removed the details of {removed} discharge(s) started before "
+          f"{cutoff.date().isoformat()}. Their audit rows stay.")
+    return 0
+
+
+def _years_before(when: datetime, years: int) -> datetime:
+    try:
+        return when.replace(year=when.year - years)
+    except ValueError:  # February 29 in a year without one
+        return when.replace(year=when.year - years, day=28)
 
 
 def cmd_screenshots(args: argparse.Namespace, config: ClinicConfig) -> int:
@@ -388,6 +434,22 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--admin", action="store_true")
     staff_sub.add_parser("list", parents=[common], help="list accounts")
+    disable = staff_sub.add_parser("disable", parents=[common],
+                                   help="stop an account from signing in")
+    disable.add_argument("name")
+    reset = staff_sub.add_parser("reset-pin", parents=[common],
+                                 help="give an account a new PIN (asked twice)")
+    reset.add_argument("name")
+
+    audit = sub.add_parser("audit", parents=[common], help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", parents=[common],
+                         help="check the hash chain, its triggers and its newest rows")
+
+    purge = sub.add_parser("purge", parents=[common],
+                           help="remove discharge details past the clinic's retention")
+    purge.add_argument("--older-than", type=int, metavar="YEARS",
+                       help="years to keep (default and minimum: policy.retention_years)")
 
     shots = sub.add_parser("screenshots", parents=[common],
                            help="render every screen to PNG (offscreen)")
@@ -397,7 +459,8 @@ def _parser() -> argparse.ArgumentParser:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "run": cmd_run, "demo": cmd_demo, "sheet": cmd_sheet, "export": cmd_export,
-    "staff": cmd_staff, "screenshots": cmd_screenshots,
+    "staff": cmd_staff, "audit": cmd_audit, "purge": cmd_purge,
+    "screenshots": cmd_screenshots,
 }
 
 

@@ -49,6 +49,8 @@ class PolicySection:
     allow_alone_in_rideshare: bool = False
     # How long the companion promises to stay with the patient; 0 means "the rest of today".
     companion_stay_hours: int = 0
+    # How long discharge details are kept before `discharge-kiosk purge` may remove them.
+    retention_years: int = 6
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ _RANGES: dict[str, tuple[int, int]] = {
     "policy.alcohol_hours": (24, 168),
     "policy.min_observation_minutes": (30, 480),
     "policy.companion_stay_hours": (0, 72),
+    "policy.retention_years": (1, 30),
     "kiosk.idle_seconds": (30, 1800),
     "kiosk.idle_countdown_seconds": (5, 300),
     "kiosk.staff_idle_seconds": (30, 3600),

@@ -82,13 +82,40 @@ class StaffDirectory:
             raise StaffError("exists", f"There is already an account named {name!r}.")
         member = StaffMember(id=new_id()[:12], name=name, is_admin=admin, disabled=False)
         now = self.clock.now()
-        with self.store.db.atomic():
+        with self.store.transaction():
             self.store.db.table("staff").insert({
                 "id": member.id, "name": name, "pin_hash": _hasher.hash(self._peppered(pin)),
                 "is_admin": int(admin), "disabled": 0, "failed_attempts": 0,
                 "locked_until": None, "created_at": now.isoformat(),
             })
             self.store.append_audit(now, actor, "StaffAdded", "", f"staff={member.id}")
+        return member
+
+    def _require(self, name: str) -> StaffMember:
+        member = self.find(name)
+        if member is None:
+            raise StaffError("unknown", f"There is no account named {name!r}.")
+        return member
+
+    def disable(self, name: str, *, actor: str = "cli") -> StaffMember:
+        """The account can no longer sign in; its name stays on the records it signed."""
+        member = self._require(name)
+        with self.store.transaction():
+            self.store.db.table("staff").update(member.id, {"disabled": 1})
+            self.store.append_audit(self.clock.now(), actor, "StaffDisabled", "",
+                                    f"staff={member.id}")
+        return self._require(name)
+
+    def reset_pin(self, name: str, pin: str, *, actor: str = "cli") -> StaffMember:
+        """A new PIN; a lockout from the old one is lifted. The PIN is never audited."""
+        check_pin_format(pin)
+        member = self._require(name)
+        with self.store.transaction():
+            self.store.db.table("staff").update(member.id, {
+                "pin_hash": _hasher.hash(self._peppered(pin)), "failed_attempts": 0,
+                "locked_until": None})
+            self.store.append_audit(self.clock.now(), actor, "StaffPinReset", "",
+                                    f"staff={member.id}")
         return member
 
     def find(self, name: str) -> StaffMember | None:
@@ -116,13 +143,13 @@ class StaffDirectory:
         except (VerificationError, InvalidHashError):
             failures = int(row["failed_attempts"]) + 1
             lock = (now + LOCKOUT).isoformat() if failures >= MAX_FAILED_ATTEMPTS else None
-            with self.store.db.atomic():
+            with self.store.transaction():
                 self.store.db.table("staff").update(staff_id, {
                     "failed_attempts": 0 if lock else failures, "locked_until": lock})
                 self.store.append_audit(now, f"staff:{staff_id}", "LoginFailed", "",
                                          "locked" if lock else f"attempt={failures}")
             raise StaffError("locked" if lock else "wrong_pin") from None
-        with self.store.db.atomic():
+        with self.store.transaction():
             self.store.db.table("staff").update(
                 staff_id, {"failed_attempts": 0, "locked_until": None})
             self.store.append_audit(now, f"staff:{staff_id}", "Login", "", "")

@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from kiosk.records import Discharge
 from kiosk.serialize import from_data, to_data
 
 DB_NAME = "kiosk.db"
+HEAD_NAME = "audit-head.json"
 GENESIS_HASH = "0" * 64
 
 
@@ -126,9 +128,21 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class AuditHead:
+    """The newest audit row's hash and the row count, kept in a file beside the database:
+    a hash chain alone cannot show that its newest rows were deleted."""
+
+    count: int
+    hash: str
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.head_path = path.parent / HEAD_NAME
+        self._depth = 0  # nesting of transaction(); the head is written when it returns to 0
+        self._audit_appended = False
         ensure_private_dir(path.parent)
         if path.exists() and path.stat().st_size > 0:
             _check_header(path)
@@ -166,6 +180,9 @@ class Store:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
+        # Triggers gone from an existing database are a finding, even though they are put
+        # back below so that nothing more can be changed.
+        self.triggers_missing_at_open = self.missing_triggers() if self.schema_version else []
         for version, migration in enumerate(MIGRATIONS, start=1):
             if self.schema_version >= version:
                 continue
@@ -182,13 +199,28 @@ class Store:
 
     # --- discharges
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic change with its audit rows; after it commits, the audit head file is
+        brought up to date. (A crash in between leaves the file one step behind, which
+        verify accepts: rows may be newer than the file, never fewer.)"""
+        self._depth += 1
+        try:
+            with self.db.atomic():
+                yield
+        finally:
+            self._depth -= 1
+        if self._depth == 0 and self._audit_appended:
+            self._audit_appended = False
+            self._write_head()
+
     def save(self, state: DischargeState, event: Event, at: datetime, detail: str = "") -> bool:
         """Save the state an event led to, with the event and its audit row, atomically.
 
         Returns False (and changes nothing) when this event id was saved before.
         """
         record = state.record
-        with self.db.atomic():
+        with self.transaction():
             if self.db.execute("SELECT 1 FROM events WHERE id = ?", [event.id]).fetchone():
                 return False
             count = self.db.execute(
@@ -259,12 +291,15 @@ class Store:
     def audit(self, at: datetime, actor: str, action: str, discharge_id: str = "",
               detail: str = "") -> None:
         """An audit row for an action that changes no discharge (a login, an export)."""
-        with self.db.atomic():
+        with self.transaction():
             self.append_audit(at, actor, action, discharge_id, detail)
 
     def append_audit(self, at: datetime, actor: str, action: str, discharge_id: str,
                      detail: str) -> None:
-        """Append an audit row inside the caller's open transaction (db.atomic())."""
+        """Append an audit row inside the caller's open transaction()."""
+        if self._depth == 0:
+            raise RuntimeError("append_audit needs an open Store.transaction()")
+        self._audit_appended = True
         last = self.db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
         prev = last[0] if last else GENESIS_HASH
         stamp = at.isoformat()
@@ -295,6 +330,84 @@ class Store:
     def _iter_audit(self) -> Iterator[AuditRow]:
         for row in self.db.query("SELECT * FROM audit ORDER BY id"):
             yield AuditRow(**row)
+
+    # --- the audit head, and verifying the whole trail
+
+    def _current_head(self) -> AuditHead:
+        count, last = self.db.execute(
+            "SELECT COUNT(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit"
+        ).fetchone()
+        return AuditHead(int(count), last or GENESIS_HASH)
+
+    def _write_head(self) -> None:
+        head = self._current_head()
+        temp = self.head_path.with_suffix(".tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"count": head.count, "hash": head.hash}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, self.head_path)
+
+    def read_head(self) -> AuditHead | None:
+        try:
+            data = json.loads(self.head_path.read_text(encoding="utf-8"))
+            return AuditHead(int(data["count"]), str(data["hash"]))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError):
+            return AuditHead(-1, "")  # unreadable: verify reports it
+
+    def audit_problems(self) -> list[str]:
+        """Everything wrong with the audit trail, first problem first; empty when it holds.
+
+        Checks the append-only triggers, the hash chain row by row, and the head file: the
+        rows must reach at least as far as the file says, through the very row it names."""
+        missing = dict.fromkeys([*self.triggers_missing_at_open, *self.missing_triggers()])
+        problems = [f"the trigger {name} was missing (the trail could have been changed)"
+                    for name in missing]
+        broken = self.first_broken_audit_row()
+        if broken is not None:
+            problems.append(f"the audit chain is broken at row {broken}: that row or the one "
+                            "before it was changed or deleted")
+        head = self.read_head()
+        rows = self.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+        if head is None:
+            if rows:
+                problems.append(f"the audit head file {self.head_path} is missing")
+        elif head.count < 0:
+            problems.append(f"the audit head file {self.head_path} cannot be read")
+        elif rows < head.count:
+            last_id = self.db.execute("SELECT MAX(id) FROM audit").fetchone()[0] or 0
+            problems.append(
+                f"the newest audit rows were deleted: the head file counts {head.count} rows, "
+                f"the database has {rows}; the first missing row is {last_id + 1}")
+        elif head.count:
+            row = self.db.execute("SELECT id, hash FROM audit ORDER BY id LIMIT 1 OFFSET ?",
+                                  [head.count - 1]).fetchone()
+            if row is None or row[1] != head.hash:
+                problems.append(f"the audit chain does not reach the head file's newest row "
+                                f"(row {row[0] if row else head.count} differs)")
+        return problems
+
+    def purge(self, before: datetime, at: datetime, actor: str) -> int:
+        """Remove the details of discharges started before `before`: their records and
+        events go, their audit rows (which hold no names) stay, and the purge is audited.
+        Returns how many discharges were removed."""
+        with self.transaction():
+            ids = [row[0] for row in self.db.execute(
+                "SELECT id FROM discharges WHERE started_at < ?", [before.isoformat()])]
+            if ids:
+                marks = ",".join("?" * len(ids))
+                # Events are append-only by trigger; the purge is the one sanctioned removal,
+                # inside this transaction, and the triggers are back before it commits.
+                self.db.execute("DROP TRIGGER IF EXISTS events_no_delete")
+                self.db.execute(f"DELETE FROM events WHERE discharge_id IN ({marks})", ids)
+                self.db.execute(f"DELETE FROM discharges WHERE id IN ({marks})", ids)
+                _ensure_append_only_triggers(self.db)
+            self.append_audit(at, actor, "Purged", "",
+                              f"before={before.date().isoformat()} discharges={len(ids)}")
+        return len(ids)
 
     def integrity_ok(self) -> bool:
         return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

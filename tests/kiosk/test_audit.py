@@ -1,0 +1,154 @@
+"""The audit trail as an auditor meets it: `discharge-kiosk audit verify` on a real SQLite
+file, after the kinds of tampering a chain must reveal, and `purge` keeping the audit rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from kiosk import flow
+from kiosk.clock import ManualClock
+from kiosk.config import load_config
+from kiosk.runtime import Runtime, open_runtime
+from tests.kiosk.test_cli import run
+
+
+def busy_day(data: Path, clock: ManualClock | None = None) -> Runtime:
+    """A data dir with a few discharges, logins and exports: a real trail to tamper with."""
+    runtime = open_runtime(load_config(), data, clock=clock)
+    nurse = runtime.staff.add("Nurse Kim", "246810")
+    runtime.staff.verify(nurse.id, "246810")
+    for name in ("Ana", "Ben", "Cy"):
+        state = runtime.service.start(first_name=name, last_initial="R", language="en",
+                                      infusion_ended_at=runtime.clock.now(),
+                                      staff_actor=nurse.actor)
+        runtime.service.apply(state, flow.PatientPartStarted(actor=nurse.actor))
+    return runtime
+
+
+def tamper(data: Path, *sql: str) -> None:
+    """What someone with the file could do: drop a trigger and change the table directly."""
+    with sqlite3.connect(data / "kiosk.db") as db:
+        for statement in sql:
+            db.execute(statement)
+
+
+def test_verify_passes_on_an_honest_trail(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    busy_day(data).close()
+    result = run("audit", "verify", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "holds" in result.stdout
+
+
+def test_verify_names_an_edited_row(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    busy_day(data).close()
+    tamper(data, "DROP TRIGGER audit_no_update",
+           "UPDATE audit SET actor = 'staff:someone-else' WHERE id = 4")
+    result = run("audit", "verify", data_dir=data)
+    assert result.returncode != 0
+    assert "broken at row 4" in result.stderr
+    assert "trigger audit_no_update was missing" in result.stderr
+
+
+def test_verify_names_the_row_after_a_deleted_middle_row(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    busy_day(data).close()
+    tamper(data, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE id = 3")
+    result = run("audit", "verify", data_dir=data)
+    assert result.returncode != 0
+    assert "broken at row 4" in result.stderr
+
+
+def test_verify_catches_deleted_newest_rows_with_the_head_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    runtime = busy_day(data)
+    total = len(runtime.store.audit_rows())
+    runtime.close()
+    # The chain that is left is whole: only the head file can tell rows are gone.
+    tamper(data, "DROP TRIGGER audit_no_delete",
+           f"DELETE FROM audit WHERE id > {total - 2}",
+           "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+           "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
+    result = run("audit", "verify", data_dir=data)
+    assert result.returncode != 0
+    assert "newest audit rows were deleted" in result.stderr
+    assert f"first missing row is {total - 1}" in result.stderr
+    assert "broken" not in result.stderr  # the chain itself still holds
+
+
+def test_check_reports_the_same_problems(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    busy_day(data).close()
+    tamper(data, "DROP TRIGGER audit_no_update",
+           "UPDATE audit SET detail = 'edited' WHERE id = 2")
+    result = run("check", data_dir=data)
+    assert result.returncode == 1
+    assert "broken at row 2" in result.stderr
+
+
+def test_the_head_file_is_private_and_follows_every_commit(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    runtime = busy_day(data)
+    head = runtime.store.read_head()
+    assert head is not None and head.count == len(runtime.store.audit_rows())
+    assert (data / "audit-head.json").stat().st_mode & 0o777 == 0o600
+    runtime.store.audit(runtime.clock.now(), "cli", "Export", "", "rows=0")
+    assert runtime.store.read_head().count == head.count + 1  # type: ignore[union-attr]
+    runtime.close()
+
+
+def test_purge_removes_old_details_keeps_audit_rows_and_is_audited(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    long_ago = ManualClock(datetime(2019, 6, 1, 10, 0, tzinfo=load_config().zone))
+    old = busy_day(data, long_ago)
+    old_rows = len(old.store.audit_rows())
+    old.close()
+    recent = open_runtime(load_config(), data)
+    recent.service.start(first_name="Dee", last_initial="R", language="en",
+                         infusion_ended_at=recent.clock.now() - timedelta(minutes=5),
+                         staff_actor="staff:x")
+    recent.close()
+
+    too_soon = run("purge", "--older-than", "2", data_dir=data)
+    assert too_soon.returncode == 1 and "6 years" in too_soon.stderr
+
+    result = run("purge", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "3 discharge(s)" in result.stdout
+    after = open_runtime(load_config(), data)
+    names = [s.record.patient.first_name for s in after.store.discharges()]
+    assert names == ["Dee"]
+    assert after.store.db.execute("SELECT COUNT(*) FROM events WHERE discharge_id NOT IN "
+                                  "(SELECT id FROM discharges)").fetchone()[0] == 0
+    rows = after.store.audit_rows()
+    assert len(rows) >= old_rows + 2 and rows[-1].action == "Purged"
+    assert "discharges=3" in rows[-1].detail
+    assert after.store.missing_triggers() == []
+    after.close()
+    assert run("audit", "verify", data_dir=data).returncode == 0
+
+
+def test_staff_disable_and_reset_pin_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("staff", "add", "Dana", data_dir=data, stdin="135790\n135790\n").returncode == 0
+    assert run("staff", "add", "Eli", data_dir=data, stdin="246802\n246802\n").returncode == 0
+    reset = run("staff", "reset-pin", "Dana", data_dir=data, stdin="975310\n975310\n")
+    assert reset.returncode == 0, reset.stderr
+    disabled = run("staff", "disable", "Eli", data_dir=data)
+    assert disabled.returncode == 0, disabled.stderr
+    assert "Eli  [disabled]" in run("staff", "list", data_dir=data).stdout
+    unknown = run("staff", "disable", "Nobody", data_dir=data)
+    assert unknown.returncode == 1 and "Nobody" in unknown.stderr
+
+    runtime = open_runtime(load_config(), data)
+    dana = runtime.staff.find("Dana")
+    assert dana is not None
+    assert runtime.staff.verify(dana.id, "975310") == dana
+    actions = [r.action for r in runtime.store.audit_rows()]
+    assert "StaffPinReset" in actions and "StaffDisabled" in actions
+    assert not any("975310" in r.detail or "135790" in r.detail
+                   for r in runtime.store.audit_rows())
+    runtime.close()
