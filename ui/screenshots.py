@@ -67,6 +67,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     from ui.screens.printing import PrintingScreen
     from ui.screens.readiness import ReadinessScreen
     from ui.screens.rule import RuleScreen
+    from ui.screens.setup import SetupScreen
     from ui.screens.signoff import SignOffScreen
     from ui.screens.staff_home import StaffHomeScreen
     from ui.screens.start import StartScreen
@@ -96,9 +97,12 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
         return dataclasses.replace(answered, companion=companion)
 
     yield "01-attract", AttractScreen, {}
+    yield "01-first-run-setup", SetupScreen, {}
     yield "02-staff-pin", PinScreen, {"staff_names": (("a", "Nurse Ortiz"), ("b", "Dr. Lee"))}
     yield "03-staff-home", StaffHomeScreen, {"staff": SAMPLE_STAFF, "open_discharges": (
         DischargeState(Step.SAFETY_RULES, record),)}
+    yield "03-staff-home-audit-problem", StaffHomeScreen, {
+        "staff": SAMPLE_STAFF, "warnings": ("the audit chain is broken at row 42",)}
     yield "04-staff-start", StartScreen, {"staff": SAMPLE_STAFF}
     yield "05-staff-readiness", ReadinessScreen, {"staff": SAMPLE_STAFF,
                                                   **state(Step.READINESS)}

@@ -46,6 +46,7 @@ from ui.screens.please_wait import PleaseWaitScreen
 from ui.screens.printing import PrintingScreen
 from ui.screens.readiness import ReadinessScreen
 from ui.screens.rule import RuleScreen
+from ui.screens.setup import SetupScreen
 from ui.screens.signoff import SignOffScreen
 from ui.screens.staff_home import StaffHomeScreen
 from ui.screens.start import StartScreen
@@ -116,13 +117,17 @@ def _same_page(before: DischargeState, after: DischargeState) -> bool:
 
 STAFF_SCREENS: frozenset[type[Screen]] = frozenset({
     PinScreen, StaffHomeScreen, StartScreen, ReadinessScreen, SignOffScreen, HelpReviewScreen,
+    SetupScreen,
 })
 
 
 class KioskWindow(QMainWindow):
     def __init__(self, bridge: FlowBridge, parent: QWidget | None = None, *,
-                 settle_ms: int = SETTLE_MS) -> None:
+                 settle_ms: int = SETTLE_MS, startup_problems: tuple[str, ...] = (),
+                 needs_setup: bool = False) -> None:
         super().__init__(parent)
+        self.needs_setup = needs_setup  # no staff account yet: the setup screen, not attract
+        self.startup_problems = startup_problems
         self.settle_ms = settle_ms
         self.shown_since = QElapsedTimer()  # wall time, for the tap guard only
         self.shown_since.start()
@@ -171,6 +176,7 @@ class KioskWindow(QMainWindow):
             "signed": self._on_signed, "language": self._on_language,
             "read_aloud": self._on_read_aloud, "large_text": self._on_large_text,
             "still_here": self._on_still_here, "clear_companion": self._on_clear_companion,
+            "check_setup": self._on_check_setup,
         }
         bridge.state_changed.connect(self._on_state)
         bridge.staff_verified.connect(self._on_staff_verified)
@@ -269,6 +275,8 @@ class KioskWindow(QMainWindow):
             return PleaseWaitScreen
         if self.resting and self.staff is None:
             return AttractScreen
+        if self.needs_setup and self.staff is None and state is None:
+            return SetupScreen
         if state is None or state.step is Step.VOIDED:
             if self.staff is None:
                 return AttractScreen
@@ -307,6 +315,7 @@ class KioskWindow(QMainWindow):
             large_text=self.large_text,
             can_speak=self.speaker.available,
             draft=draft or {},
+            warnings=self.startup_problems,
         )
 
     def refresh(self) -> None:
@@ -415,12 +424,17 @@ class KioskWindow(QMainWindow):
 
     # --- what people did
 
+    def _on_check_setup(self, _: object) -> None:
+        self.bridge.list_staff()
+
     def _on_unlock(self, _: object) -> None:
         self.bridge.list_staff()  # the PIN screen opens when the names arrive
 
     def _on_staff_listed(self, names: tuple[tuple[str, str], ...]) -> None:
         self.staff_names = names
-        self.pin_requested = True
+        # No account: the setup screen, never a staff mode; a new account: sign in.
+        self.needs_setup = not names
+        self.pin_requested = bool(names)
         self.refresh()
 
     def _on_cancel(self, _: object) -> None:

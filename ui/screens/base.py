@@ -33,6 +33,7 @@ class ScreenModel:
     languages: tuple[tuple[str, str], ...] = ()  # (code, own name) for the language switch
     large_text: bool = False
     can_speak: bool = False  # a speech engine is present: show "Read to me"
+    warnings: tuple[str, ...] = ()  # problems found at start (e.g. the audit trail)
     draft: Mapping[str, str] = field(default_factory=dict)
     """What was typed before the screen was drawn again (new language, large text)."""
 

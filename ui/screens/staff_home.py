@@ -14,6 +14,9 @@ class StaffHomeScreen(Screen):
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
         self.root.addWidget(label(model.text("staff.home.title"), "staff-heading"))
+        if model.warnings:
+            self.root.addWidget(label(model.text("staff.home.audit_problem", problem="; ".join(
+                model.warnings)), "staff-error"))
         start = button(model.text("staff.home.start"), "staff-primary", full_width=True)
         start.clicked.connect(lambda: self.report("new"))
         self.root.addWidget(start)

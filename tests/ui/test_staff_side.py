@@ -1,0 +1,60 @@
+"""The staff side on real widgets and a real database: first run, and the startup check of
+the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.content import load_content
+from kiosk.runtime import Runtime
+from tests.conftest import STAFF_PIN
+from tests.ui.test_walkthrough import visible_texts
+from tests.ui.walk import on
+from ui.bridge import FlowBridge
+from ui.screens.pin import PinScreen
+from ui.screens.setup import SetupScreen
+from ui.screens.staff_home import StaffHomeScreen
+from ui.window import KioskWindow
+
+Tap = Callable[[KioskWindow, str], None]
+STAFF = load_content("en")
+
+
+def kiosk_window(qtbot, runtime: Runtime, **options: object) -> KioskWindow:
+    window = KioskWindow(FlowBridge(runtime), settle_ms=0, **options)  # type: ignore[arg-type]
+    window.allow_close = True
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    return window
+
+
+def test_first_run_explains_the_command_and_never_opens_staff_mode(
+        qtbot, styled_app: QApplication, tap: Tap, ui_runtime: Runtime) -> None:
+    window = kiosk_window(qtbot, ui_runtime, needs_setup=True)
+    assert type(window.active_screen) is SetupScreen
+    assert STAFF.text("staff.setup.command") in visible_texts(window)
+    tap(window, STAFF.text("staff.setup.check_again"))
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert type(window.active_screen) is SetupScreen and window.staff is None
+    ui_runtime.staff.add("Nurse Ortiz", STAFF_PIN, admin=True)
+    tap(window, STAFF.text("staff.setup.check_again"))
+    on(qtbot, window, PinScreen)  # an account now: straight to signing in
+    assert window.staff is None  # signing in still takes the PIN
+    window.bridge.shutdown()
+
+
+def test_an_audit_problem_found_at_start_is_shown_to_staff(
+        qtbot, styled_app: QApplication, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    problem = "the audit chain is broken at row 7"
+    window = kiosk_window(qtbot, ui_runtime, startup_problems=(problem,))
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    for digit in STAFF_PIN:
+        tap(window, digit)
+    tap(window, STAFF.text("staff.pin.unlock"))
+    on(qtbot, window, StaffHomeScreen)
+    assert STAFF.text("staff.home.audit_problem", problem=problem) in visible_texts(window)
+    window.bridge.shutdown()
