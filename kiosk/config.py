@@ -49,6 +49,8 @@ class PolicySection:
     allow_alone_in_rideshare: bool = False
     # How long the companion promises to stay with the patient; 0 means "the rest of today".
     companion_stay_hours: int = 0
+    # Ask for two passing PADSS readings at least 30 minutes apart before discharge.
+    two_readings: bool = False
     # How long discharge details are kept before `discharge-kiosk purge` may remove them.
     retention_years: int = 6
 

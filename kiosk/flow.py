@@ -20,6 +20,7 @@ from kiosk.companion import CompanionPage
 from kiosk.records import (
     PADSS_PASS_SCORE,
     RELATIONSHIPS,
+    BloodPressure,
     Companion,
     Discharge,
     PrintStatus,
@@ -78,6 +79,11 @@ class Event:
 @dataclass(frozen=True, kw_only=True)
 class ReadinessRecorded(Event):
     readiness: Readiness
+
+
+@dataclass(frozen=True, kw_only=True)
+class BloodPressureRecorded(Event):
+    reading: BloodPressure
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,10 +222,16 @@ SHEET_FRESH_MINUTES = 15
 time, too early to hand over: staff reprint it."""
 
 
+READINGS_APART = timedelta(minutes=30)
+"""With two readings asked for, the second must come at least this long after the first."""
+
+
 @dataclass(frozen=True)
 class Policy:
     observation_minutes: int = 60
     allow_alone_in_rideshare: bool = False
+    two_readings: bool = False
+    spravato_rems: bool = False
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Los_Angeles"))
 
 
@@ -241,6 +253,19 @@ Guard = Callable[[DischargeState, Event, Context], str | None]
 def observation_remaining(record: Discharge, ctx: Context) -> timedelta:
     due = record.infusion_ended_at + timedelta(minutes=ctx.policy.observation_minutes)
     return max(due - ctx.now, timedelta(0))
+
+
+SPRAVATO_BP_MINUTES = 40
+"""Spravato REMS: blood pressure about 40 minutes after the dose."""
+
+
+def blood_pressure_due(record: Discharge, ctx: Context) -> bool:
+    """Whether staff should take the REMS blood pressure now: 40 minutes have passed since
+    the dose and no reading was taken since then."""
+    if not ctx.policy.spravato_rems:
+        return False
+    mark = record.infusion_ended_at + timedelta(minutes=SPRAVATO_BP_MINUTES)
+    return ctx.now >= mark and not any(bp.recorded_at >= mark for bp in record.blood_pressures)
 
 
 def _readiness_in_event_passes(state: DischargeState, event: Event, ctx: Context) -> str | None:
@@ -362,7 +387,15 @@ def _readiness_passes(state: DischargeState, event: Event, ctx: Context) -> str 
     readiness = state.record.readiness
     if readiness is None:
         return "readiness_missing"
-    return None if readiness.passes else "readiness_low"
+    if not readiness.passes:
+        return "readiness_low"
+    if ctx.policy.two_readings:
+        # The latest reading and an earlier passing one, far enough apart.
+        earlier = [r for r in state.record.readings[:-1]
+                   if r.passes and readiness.recorded_at - r.recorded_at >= READINGS_APART]
+        if not earlier:
+            return "second_reading"
+    return None
 
 
 def _observation_elapsed(state: DischargeState, event: Event, ctx: Context) -> str | None:
@@ -468,6 +501,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Step.READINESS, ReadinessRecorded, STAY, (_by_staff,)),
     Transition(Step.READINESS, PatientPartStarted, Step.SAFETY_RULES, (_by_staff,)),
     *_each(_READINESS_LATER, ReadinessRecorded, STAY, (_by_staff,)),
+    *_each(NON_FINAL_STEPS, BloodPressureRecorded, STAY, (_by_staff,)),
     Transition(Step.SAFETY_RULES, RuleAcknowledged, Step.TEACH_BACK,
                (_is_next_rule, _is_last_rule)),
     Transition(Step.SAFETY_RULES, RuleAcknowledged, STAY, (_is_next_rule,)),
@@ -558,7 +592,10 @@ def _record_after(state: DischargeState, transition: Transition, event: Event,
         reason = event.reason if isinstance(event, HelpRequested) else transition.waiting_reason
         record = replace(record, waiting_reason=reason or "help")
     if isinstance(event, ReadinessRecorded):
-        return replace(record, readiness=event.readiness)
+        return replace(record, readiness=event.readiness,
+                       readings=(*record.readings, event.readiness))
+    if isinstance(event, BloodPressureRecorded):
+        return replace(record, blood_pressures=(*record.blood_pressures, event.reading))
     if isinstance(event, RuleAcknowledged):
         return replace(record, acknowledged=(*record.acknowledged, event.rule))
     if isinstance(event, HelpRequested):

@@ -79,7 +79,7 @@ class Readiness:
     bleeding: int
     recorded_at: datetime
     staff_id: str
-    blood_pressure: str = ""
+    blood_pressure: str = ""  # kept so older records still load; readings are apart now
 
     def __post_init__(self) -> None:
         for item in PADSS_ITEMS:
@@ -129,6 +129,18 @@ class Companion:
 
 
 @dataclass(frozen=True)
+class BloodPressure:
+    systolic: int
+    diastolic: int
+    recorded_at: datetime
+    staff_id: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.systolic}/{self.diastolic}"
+
+
+@dataclass(frozen=True)
 class TeachBackAnswer:
     question: str
     choice: str
@@ -158,6 +170,9 @@ class Discharge:
     follow_up_at: datetime | None = None
     acknowledged: tuple[str, ...] = ()
     readiness: Readiness | None = None
+    """The latest PADSS reading; `readings` holds every one, oldest first."""
+    readings: tuple[Readiness, ...] = ()
+    blood_pressures: tuple[BloodPressure, ...] = ()
     companion: Companion | None = None
     print_status: PrintStatus = PrintStatus.NOT_STARTED
     print_job: str = ""

@@ -20,6 +20,7 @@ from kiosk.content import load_content
 from kiosk.flow import DischargeState, Event
 from kiosk.printing import Printer, PrintOutcome, job_title, print_and_follow
 from kiosk.records import (
+    BloodPressure,
     Discharge,
     Indication,
     Patient,
@@ -115,6 +116,15 @@ class DischargeService:
         return self.apply(state, flow.CompanionPhoneGiven(
             e164=number.e164, raw=number.raw, extension=number.extension))
 
+    def record_blood_pressure(self, state: DischargeState, text: str,
+                              staff_actor: str) -> DischargeState:
+        """Validate "120/80" and save it. Raises InvalidInput."""
+        valid = validation.gather({
+            "blood_pressure": lambda: validation.blood_pressure(text)})
+        systolic, diastolic = valid["blood_pressure"]
+        reading = BloodPressure(systolic, diastolic, self.clock.now(), staff_actor)
+        return self.apply(state, flow.BloodPressureRecorded(reading=reading, actor=staff_actor))
+
     def choose_language(self, state: DischargeState, language: str) -> DischargeState:
         load_content(language)  # an unknown language fails here, before anything is saved
         return self.apply(state, flow.LanguageChosen(language=language))
@@ -185,6 +195,8 @@ def policy_for(config: ClinicConfig) -> flow.Policy:
     return flow.Policy(
         observation_minutes=config.observation_minutes,
         allow_alone_in_rideshare=config.policy.allow_alone_in_rideshare,
+        two_readings=config.policy.two_readings,
+        spravato_rems=config.policy.spravato_rems,
         zone=config.zone,
     )
 
@@ -198,6 +210,8 @@ def _audit_detail(before: DischargeState, state: DischargeState, event: Event) -
         parts.append(f"rule={event.rule}")
     elif isinstance(event, flow.ReadinessRecorded):
         parts.append(f"padss={event.readiness.total}")
+    elif isinstance(event, flow.BloodPressureRecorded):
+        parts.append(f"bp={event.reading.text}")
     elif isinstance(event, flow.PrintFinished):
         parts.append(f"print={event.status.value} job={event.job}")
     elif isinstance(event, flow.SignedOff):

@@ -3,6 +3,7 @@ CLI explain it in the person's language with the same words."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,6 +106,20 @@ def display_phone(phone: str, region: str) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return str(phonenumbers.format_number(parsed, fmt))
+
+
+_BLOOD_PRESSURE = re.compile(r"\s*(\d{2,3})\s*/\s*(\d{2,3})\s*")
+
+
+def blood_pressure(raw: str) -> tuple[int, int]:
+    """ "128/82" as (systolic, diastolic), within what a monitor can show."""
+    match = _BLOOD_PRESSURE.fullmatch(unicodedata.normalize("NFKC", raw))
+    if match is None:
+        raise Invalid("blood_pressure", "errors.blood_pressure")
+    systolic, diastolic = int(match.group(1)), int(match.group(2))
+    if not (50 <= systolic <= 280 and 20 <= diastolic <= 180 and diastolic < systolic):
+        raise Invalid("blood_pressure", "errors.blood_pressure")
+    return systolic, diastolic
 
 
 # A clock a few minutes fast on the staff tablet should not block a discharge.

@@ -139,6 +139,10 @@ class FlowBridge(QObject):
         self._apply_current(
             lambda state: self.runtime.service.give_companion_phone(state, phone))
 
+    def record_blood_pressure(self, text: str, staff_actor: str) -> None:
+        self._apply_current(lambda state: self.runtime.service.record_blood_pressure(
+            state, text, staff_actor))
+
     def choose_language(self, language: str) -> None:
         self._apply_current(
             lambda state: self.runtime.service.choose_language(state, language))

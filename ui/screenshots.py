@@ -106,6 +106,12 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "04-staff-start", StartScreen, {"staff": SAMPLE_STAFF}
     yield "05-staff-readiness", ReadinessScreen, {"staff": SAMPLE_STAFF,
                                                   **state(Step.READINESS)}
+    rems = dataclasses.replace(config, policy=dataclasses.replace(
+        config.policy, spravato_rems=True, two_readings=True))
+    dosed = dataclasses.replace(record, infusion_ended_at=now - timedelta(minutes=45),
+                                readiness=readiness, readings=(readiness,))
+    yield "05-staff-readiness-spravato", ReadinessScreen, {
+        "staff": SAMPLE_STAFF, "config": rems, **state(Step.SAFETY_RULES, dosed)}
     for index, rule in enumerate(record.rules):
         acknowledged = dataclasses.replace(record, acknowledged=record.rules[:index])
         yield f"06-rule-{index + 1}-{rule}", RuleScreen, state(Step.SAFETY_RULES, acknowledged)
@@ -265,8 +271,8 @@ def render_all(out: Path, config: ClinicConfig) -> list[Path]:
     for language in languages():
         content = load_content(language)
         for stem, screen_class, fields in sample_screens(config, clock, language):
-            model = ScreenModel(content=content, config=config, clock=clock,
-                                languages=names, **fields)  # type: ignore[arg-type]
+            model = ScreenModel(**{"content": content, "config": config, "clock": clock,
+                                   "languages": names, **fields})  # type: ignore[arg-type]
             screen = screen_class(model)
             screen.resize(*SIZE)
             screen.show()

@@ -176,7 +176,7 @@ class KioskWindow(QMainWindow):
             "signed": self._on_signed, "language": self._on_language,
             "read_aloud": self._on_read_aloud, "large_text": self._on_large_text,
             "still_here": self._on_still_here, "clear_companion": self._on_clear_companion,
-            "check_setup": self._on_check_setup,
+            "check_setup": self._on_check_setup, "blood_pressure": self._on_blood_pressure,
         }
         bridge.state_changed.connect(self._on_state)
         bridge.staff_verified.connect(self._on_staff_verified)
@@ -470,6 +470,9 @@ class KioskWindow(QMainWindow):
         readiness = Readiness(**scores, recorded_at=self.runtime.clock.now(),
                               staff_id=actor)
         self.bridge.send(lambda: flow.ReadinessRecorded(readiness=readiness, actor=actor))
+
+    def _on_blood_pressure(self, text: Any) -> None:
+        self.bridge.record_blood_pressure(str(text), self._staff_actor())
 
     def _on_start_patient(self, _: object) -> None:
         actor = self._staff_actor()

@@ -459,3 +459,40 @@ def test_the_property_machine_can_reach_discharged() -> None:
     machine.send(sign_off())
     assert machine.state.step is Step.DISCHARGED
     machine.discharged_only_when_signed_off()
+
+
+def test_two_readings_must_both_pass_and_be_30_minutes_apart() -> None:
+    two = Policy(observation_minutes=60, two_readings=True)
+    state = walk_to_sign_off()  # one passing reading, taken at NOW
+    assert flow.sign_off_blockers(state, Context(now=NOW, policy=two)) == ("second_reading",)
+    too_soon = apply(state, flow.ReadinessRecorded(
+        readiness=readiness(NOW + timedelta(minutes=20)), actor=STAFF), ctx())
+    later = Context(now=NOW + timedelta(minutes=20), policy=two)
+    assert "second_reading" in flow.sign_off_blockers(too_soon, later)
+    enough = apply(too_soon, flow.ReadinessRecorded(
+        readiness=readiness(NOW + timedelta(minutes=31)), actor=STAFF), ctx())
+    assert len(enough.record.readings) == 3
+    assert flow.sign_off_blockers(enough, Context(now=NOW + timedelta(minutes=31),
+                                                  policy=two)) == ()
+    # A failing latest reading blocks, however many passed before.
+    worse = apply(enough, flow.ReadinessRecorded(
+        readiness=readiness(NOW + timedelta(minutes=40), 8), actor=STAFF), ctx())
+    assert flow.sign_off_blockers(worse, Context(now=NOW + timedelta(minutes=40),
+                                                 policy=two)) == ("readiness_low",)
+
+
+def test_spravato_asks_for_blood_pressure_40_minutes_after_the_dose() -> None:
+    from kiosk.records import BloodPressure
+
+    rems = Policy(observation_minutes=120, spravato_rems=True)
+    record = make_record(NOW, ended_minutes_ago=39)
+    assert not flow.blood_pressure_due(record, Context(now=NOW, policy=rems))
+    at_40 = Context(now=NOW + timedelta(minutes=1), policy=rems)
+    assert flow.blood_pressure_due(record, at_40)
+    assert not flow.blood_pressure_due(record, Context(now=at_40.now, policy=POLICY))
+    state = apply(DischargeState(Step.READINESS, record), flow.BloodPressureRecorded(
+        reading=BloodPressure(128, 82, at_40.now, STAFF), actor=STAFF), at_40)
+    assert not flow.blood_pressure_due(state.record, at_40)
+    with pytest.raises(TransitionRefused):
+        apply(state, flow.BloodPressureRecorded(
+            reading=BloodPressure(120, 80, at_40.now, "patient"), actor="patient"), at_40)

@@ -87,3 +87,16 @@ def test_gather_reports_every_field() -> None:
         validation.gather({"first_name": lambda: validation.first_name(""),
                            "phone": lambda: validation.phone("1", "US")})
     assert [e.field for e in refused.value.errors] == ["first_name", "phone"]
+
+
+@pytest.mark.parametrize(("typed", "reading"), [("128/82", (128, 82)), (" 90 / 60 ", (90, 60)),
+                                                 ("１２０/８０", (120, 80))])
+def test_blood_pressure_is_read_as_two_numbers(typed: str, reading: tuple[int, int]) -> None:
+    assert validation.blood_pressure(typed) == reading
+
+
+@pytest.mark.parametrize("typed", ["", "128", "128-82", "82/128", "999/80", "120/80/60", "abc"])
+def test_a_blood_pressure_that_cannot_be_right_is_refused(typed: str) -> None:
+    with pytest.raises(validation.Invalid) as refused:
+        validation.blood_pressure(typed)
+    assert refused.value.message_key == "errors.blood_pressure"

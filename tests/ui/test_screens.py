@@ -36,8 +36,8 @@ MAX_WORDS, MAX_SENTENCE_WORDS = 25, 15
 
 
 def shown(qtbot, language: str, screen_class: type, fields: dict[str, object]) -> QWidget:
-    model = ScreenModel(content=load_content(language), config=CONFIG, clock=CLOCK,
-                        languages=NAMES, **fields)  # type: ignore[arg-type]
+    model = ScreenModel(**{"content": load_content(language), "config": CONFIG,
+                           "clock": CLOCK, "languages": NAMES, **fields})  # type: ignore[arg-type]
     screen = screen_class(model)
     qtbot.addWidget(screen)
     screen.resize(*SIZE)

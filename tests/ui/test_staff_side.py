@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from kiosk.content import load_content
 from kiosk.runtime import Runtime
@@ -58,3 +58,27 @@ def test_an_audit_problem_found_at_start_is_shown_to_staff(
     on(qtbot, window, StaffHomeScreen)
     assert STAFF.text("staff.home.audit_problem", problem=problem) in visible_texts(window)
     window.bridge.shutdown()
+
+
+def test_staff_record_blood_pressure_and_a_wrong_one_is_explained(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    from tests.ui.test_walkthrough import start_discharge, type_into
+
+    start_discharge(qtbot, window, tap, "English")
+    type_into(qtbot, window, STAFF.text("staff.readiness.bp_label"), "128-82")
+    tap(window, STAFF.text("staff.readiness.bp_record"))
+    qtbot.waitUntil(lambda: STAFF.text("errors.blood_pressure") in visible_texts(window))
+    [state] = ui_runtime.store.discharges()
+    assert state.record.blood_pressures == ()
+    field = next(f for f in window.active_screen.findChildren(QLineEdit)  # type: ignore[union-attr]
+                 if f.accessibleName() == STAFF.text("staff.readiness.bp_label"))
+    field.clear()
+    type_into(qtbot, window, STAFF.text("staff.readiness.bp_label"), "128/82")
+    tap(window, STAFF.text("staff.readiness.bp_record"))
+    qtbot.waitUntil(lambda: len(ui_runtime.store.discharges()[0].record.blood_pressures) == 1)
+    bp = ui_runtime.store.discharges()[0].record.blood_pressures[0]
+    assert (bp.systolic, bp.diastolic) == (128, 82)
+    qtbot.waitUntil(lambda: any("128/82" in t for t in visible_texts(window)))
+    details = [r.detail for r in ui_runtime.store.audit_rows(state.record.id)
+               if r.action == "BloodPressureRecorded"]
+    assert details == ["step=readiness bp=128/82"]

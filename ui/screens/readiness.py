@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
 
-from kiosk.flow import Step, observation_remaining
+from kiosk.flow import Step, blood_pressure_due, observation_remaining
 from kiosk.records import PADSS_ITEMS
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
-from ui.widgets import ChoiceRow, button, label
+from ui.widgets import ChoiceRow, button, label, show_message
 
 OBSERVATION_REFRESH_MS = 15_000
 
@@ -55,10 +55,17 @@ class ReadinessScreen(Screen):
             self.items[item] = choice
         grid.setColumnStretch(1, 3)
         self.root.addLayout(grid)
+        # The score and the clock side by side: both are what staff look for.
+        status = QHBoxLayout()
         self.total = label("", "staff-heading")
-        self.root.addWidget(self.total)
+        status.addWidget(self.total, 1)
         self.observation = label(observation_text(model), "staff-body")
-        self.root.addWidget(self.observation)
+        status.addWidget(self.observation, 1)
+        self.root.addLayout(status)
+        if model.config.policy.two_readings:
+            self.root.addWidget(label(text("staff.readiness.two_readings",
+                                           count=len(record.readings)), "staff-body"))
+        self._add_blood_pressure(model)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.update_status)
         self.timer.start(OBSERVATION_REFRESH_MS)
@@ -77,10 +84,41 @@ class ReadinessScreen(Screen):
         self.root.addLayout(actions)
         self._update_total()
 
+    def _add_blood_pressure(self, model: ScreenModel) -> None:
+        """Optional readings; in Spravato mode, a prompt when the 40-minute one is due."""
+        assert model.state is not None
+        text = model.text
+        record = model.state.record
+        self.bp_due = label(text("staff.readiness.bp_due"), "staff-error")
+        self.root.addWidget(self.bp_due)
+        row = QHBoxLayout()
+        taken = ", ".join(f"{bp.text} ({model.content.time(bp.recorded_at, model.config.zone)})"
+                          for bp in record.blood_pressures) or "—"
+        row.addWidget(label(text("staff.readiness.bp_taken", readings=taken), "staff-body"), 2)
+        self.bp_field = QLineEdit()
+        self.bp_field.setProperty("role", "staff")
+        self.bp_field.setAccessibleName(text("staff.readiness.bp_label"))
+        self.bp_field.setMaxLength(9)
+        row.addWidget(self.bp_field, 1)
+        record_bp = button(text("staff.readiness.bp_record"), "staff")
+        record_bp.clicked.connect(lambda: self.report("blood_pressure", self.bp_field.text()))
+        row.addWidget(record_bp)
+        self.root.addLayout(row)
+        self.bp_error = label("", "staff-error")
+        self.root.addWidget(self.bp_error)
+        self.update_status()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        show_message(self.bp_error, errors.get("blood_pressure", ""))
+
     def update_status(self) -> None:
         words = observation_text(self.model)
         self.observation.setText(words)
         self.observation.setAccessibleName(words)
+        assert self.model.state is not None
+        if hasattr(self, "bp_due"):
+            self.bp_due.setVisible(blood_pressure_due(self.model.state.record,
+                                                      self.model.context()))
 
     def scores(self) -> dict[str, int | None]:
         return {item: row.value() for item, row in self.items.items()}  # type: ignore[misc]
