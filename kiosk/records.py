@@ -168,6 +168,9 @@ class Discharge:
     started_by: str
     rules: tuple[str, ...]
     follow_up_at: datetime | None = None
+    wristband_ref: str = ""
+    """An opaque, keyed hash of the scanned wristband: it matches the band, and cannot be
+    turned back into the hospital number printed on it."""
     acknowledged: tuple[str, ...] = ()
     readiness: Readiness | None = None
     """The latest PADSS reading; `readings` holds every one, oldest first."""

@@ -8,6 +8,7 @@ layout code.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -44,7 +45,8 @@ class Started(flow.Event):
 
 class DischargeService:
     def __init__(self, store: Store, config: ClinicConfig, clock: Clock, printer: Printer,
-                 render_sheet: SheetRenderer) -> None:
+                 render_sheet: SheetRenderer, *, secret: bytes = b"") -> None:
+        self.secret = secret  # keys the wristband hash; the pepper file outside the database
         self.store = store
         self.config = config
         self.clock = clock
@@ -61,15 +63,21 @@ class DischargeService:
     def start(self, *, first_name: str, last_initial: str, language: str,
               infusion_ended_at: datetime, staff_actor: str,
               indication: Indication = Indication.OTHER, first_session: bool = True,
-              follow_up_at: datetime | None = None, record_id: str | None = None
-              ) -> DischargeState:
-        """Validate what staff typed and save the new discharge. Raises InvalidInput."""
+              follow_up_at: datetime | None = None, record_id: str | None = None,
+              follow_up: str = "", wristband: str = "") -> DischargeState:
+        """Validate what staff typed and save the new discharge. Raises InvalidInput.
+
+        `follow_up` is the appointment as staff typed it (or give `follow_up_at`);
+        `wristband` is what a scanner typed, kept only as an opaque hash."""
         now = self.clock.now()
         load_content(language)  # an unknown language fails here, before anything is saved
         valid = validation.gather({
             "first_name": lambda: validation.first_name(first_name),
             "last_initial": lambda: validation.last_initial(last_initial),
             "infusion_ended_at": lambda: validation.infusion_ended_at(infusion_ended_at, now),
+            "follow_up_at": lambda: follow_up_at or validation.follow_up(
+                follow_up, now, self.config.zone),
+            "wristband": lambda: validation.wristband(wristband),
         })
         patient = Patient(
             first_name=valid["first_name"],
@@ -85,11 +93,23 @@ class DischargeService:
             started_at=now,
             started_by=staff_actor,
             rules=self.config.safety_rules,
-            follow_up_at=follow_up_at,
+            follow_up_at=valid["follow_up_at"],
+            wristband_ref=self.wristband_ref(valid["wristband"]),
         )
         state = flow.start(record)
         self.store.save(state, Started(id=f"start-{record.id}", actor=staff_actor), now)
         return state
+
+    def wristband_ref(self, scanned: str) -> str:
+        if not scanned:
+            return ""
+        return hashlib.blake2b(scanned.encode(), key=self.secret[:64], digest_size=12).hexdigest()
+
+    def find_by_wristband(self, scanned: str) -> DischargeState | None:
+        """The open discharge for a scanned band, if any."""
+        ref = self.wristband_ref(validation.wristband(scanned))
+        return next((s for s in self.open_discharges() if ref and s.record.wristband_ref == ref),
+                    None)
 
     def apply(self, state: DischargeState, event: Event) -> DischargeState:
         """Apply an event and save the result in one transaction. Raises TransitionRefused.

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 
@@ -120,6 +121,45 @@ def blood_pressure(raw: str) -> tuple[int, int]:
     if not (50 <= systolic <= 280 and 20 <= diastolic <= 180 and diastolic < systolic):
         raise Invalid("blood_pressure", "errors.blood_pressure")
     return systolic, diastolic
+
+
+_FOLLOW_UP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p",
+                      "%m/%d %H:%M", "%m/%d %I:%M %p")
+LATEST_FOLLOW_UP = timedelta(days=366)
+
+
+def follow_up(raw: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """The follow-up appointment, typed as "12/2 10:30 AM", "12/2/2026 10:30" or
+    "2026-12-02 10:30", in the clinic's time. Empty means none. A date without a year is
+    the next one to come."""
+    text = " ".join(unicodedata.normalize("NFKC", raw).upper().split())
+    if not text:
+        return None
+    for pattern in _FOLLOW_UP_FORMATS:
+        try:
+            parsed = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        if "%Y" not in pattern:
+            parsed = parsed.replace(year=now.astimezone(zone).year)
+            if parsed.replace(tzinfo=zone) < now:
+                parsed = parsed.replace(year=parsed.year + 1)
+        when = parsed.replace(tzinfo=zone)
+        if not now < when <= now + LATEST_FOLLOW_UP:
+            raise Invalid("follow_up_at", "errors.follow_up_range")
+        return when
+    raise Invalid("follow_up_at", "errors.follow_up")
+
+
+_WRISTBAND = re.compile(r"[A-Za-z0-9\-]{4,40}")
+
+
+def wristband(raw: str) -> str:
+    """What a barcode scanner typed: letters, digits and dashes only. Empty means none."""
+    text = raw.strip()
+    if text and not _WRISTBAND.fullmatch(text):
+        raise Invalid("wristband", "errors.wristband")
+    return text
 
 
 # A clock a few minutes fast on the staff tablet should not block a discharge.

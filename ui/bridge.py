@@ -111,14 +111,14 @@ class FlowBridge(QObject):
 
     def start(self, *, staff: StaffMember, record_id: str, first_name: str, last_initial: str,
               language: str, indication: Indication, first_session: bool,
-              infusion_ended_at: Any) -> None:
+              infusion_ended_at: Any, follow_up: str = "", wristband: str = "") -> None:
         """The record id comes from the form, so a double tap saves one discharge, not two."""
         def work() -> DischargeState | None:
             return self._set_current(self.runtime.service.start(
                 first_name=first_name, last_initial=last_initial, language=language,
                 indication=indication, first_session=first_session,
                 infusion_ended_at=infusion_ended_at, staff_actor=staff.actor,
-                record_id=record_id))
+                record_id=record_id, follow_up=follow_up, wristband=wristband))
         self._run(work, self._publish)
 
     def open(self, discharge_id: str) -> None:

@@ -161,3 +161,24 @@ def test_the_audit_says_who_cleared_a_teach_back_miss_once(runtime: Runtime,
     resumes = [(r.actor, r.detail) for r in rows if r.action == "StaffResumed"]
     assert resumes == [("staff:x", "step=teach_back teach_back_cleared=drive"),
                        ("staff:y", "step=teach_back")]
+
+
+def test_a_wristband_is_kept_only_as_an_opaque_hash(runtime: Runtime, clock: ManualClock,
+                                                    tmp_path) -> None:
+    state = runtime.service.start(first_name="Ana", last_initial="R", language="en",
+                                  infusion_ended_at=clock.now(), staff_actor="staff:x",
+                                  wristband="MRN-00123456", follow_up="12/2 10:30 AM")
+    ref = state.record.wristband_ref
+    assert ref and "123456" not in ref
+    assert state.record.follow_up_at is not None and state.record.follow_up_at.day == 2
+    raw = runtime.store.db.execute("SELECT record FROM discharges").fetchone()[0]
+    assert "MRN" not in raw and "123456" not in raw
+    events = runtime.store.db.execute("SELECT data FROM events").fetchall()
+    assert not any("123456" in row[0] for row in events)
+    assert runtime.service.find_by_wristband("MRN-00123456") == state
+    assert runtime.service.find_by_wristband("MRN-00999999") is None
+    # Keyed with this kiosk's pepper: the same band elsewhere gives another hash.
+    from kiosk.service import DischargeService
+    other = DischargeService(runtime.store, runtime.config, clock, runtime.printer,
+                             runtime.service.render_sheet, secret=b"another kiosk")
+    assert other.wristband_ref("MRN-00123456") != ref

@@ -100,3 +100,41 @@ def test_a_blood_pressure_that_cannot_be_right_is_refused(typed: str) -> None:
     with pytest.raises(validation.Invalid) as refused:
         validation.blood_pressure(typed)
     assert refused.value.message_key == "errors.blood_pressure"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("12/2 10:30 AM", (2026, 12, 2, 10, 30)),
+    ("12/2/2026 14:05", (2026, 12, 2, 14, 5)),
+    ("2026-12-02 10:30", (2026, 12, 2, 10, 30)),
+    ("1/5 9:00 am", (2027, 1, 5, 9, 0)),  # no year: the next January 5
+])
+def test_a_follow_up_visit_is_read_in_clinic_time(typed: str,
+                                                  expected: tuple[int, ...]) -> None:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/Los_Angeles")
+    now = datetime(2026, 11, 25, 15, 0, tzinfo=zone)
+    when = validation.follow_up(typed, now, zone)
+    assert when is not None
+    assert (when.year, when.month, when.day, when.hour, when.minute) == expected
+    assert when.tzinfo == zone
+    assert validation.follow_up("  ", now, zone) is None
+
+
+@pytest.mark.parametrize(("typed", "key"), [("next tuesday", "errors.follow_up"),
+                                            ("2026-11-20 10:00", "errors.follow_up_range"),
+                                            ("2028-01-01 10:00", "errors.follow_up_range")])
+def test_a_follow_up_that_cannot_be_right_is_refused(typed: str, key: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/Los_Angeles")
+    with pytest.raises(Invalid) as refused:
+        validation.follow_up(typed, datetime(2026, 11, 25, 15, 0, tzinfo=zone), zone)
+    assert refused.value.message_key == key
+
+
+def test_a_wristband_scan_is_letters_digits_and_dashes() -> None:
+    assert validation.wristband(" MRN-00123456 ") == "MRN-00123456"
+    assert validation.wristband("") == ""
+    with pytest.raises(Invalid):
+        validation.wristband("Ana R; DOB 1970-01-01")

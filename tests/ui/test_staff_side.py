@@ -82,3 +82,27 @@ def test_staff_record_blood_pressure_and_a_wrong_one_is_explained(
     details = [r.detail for r in ui_runtime.store.audit_rows(state.record.id)
                if r.action == "BloodPressureRecorded"]
     assert details == ["step=readiness bp=128/82"]
+
+
+def test_start_takes_a_follow_up_visit_and_a_wristband_scan(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    from tests.ui.test_walkthrough import fill_start_form, type_into
+    from ui.screens.readiness import ReadinessScreen
+    from ui.screens.start import StartScreen
+
+    fill_start_form(qtbot, window, tap, "Ana", "R")
+    type_into(qtbot, window, STAFF.text("staff.start.follow_up"), "someday")
+    type_into(qtbot, window, STAFF.text("staff.start.wristband"), "MRN-00123456")
+    tap(window, STAFF.text("staff.start.submit"))
+    qtbot.waitUntil(lambda: STAFF.text("errors.follow_up") in visible_texts(window))
+    assert type(window.active_screen) is StartScreen and ui_runtime.store.discharges() == []
+    field = next(f for f in window.active_screen.findChildren(QLineEdit)
+                 if f.accessibleName() == STAFF.text("staff.start.follow_up"))
+    field.clear()
+    type_into(qtbot, window, STAFF.text("staff.start.follow_up"), "12/2 10:30 AM")
+    tap(window, STAFF.text("staff.start.submit"))
+    on(qtbot, window, ReadinessScreen)
+    [state] = ui_runtime.store.discharges()
+    assert state.record.follow_up_at is not None
+    assert (state.record.follow_up_at.month, state.record.follow_up_at.day) == (12, 2)
+    assert state.record.wristband_ref and "123456" not in state.record.wristband_ref

@@ -28,7 +28,8 @@ class StartScreen(Screen):
         self.first_name = self._line(text("staff.start.first_name"), 40)
         self.last_initial = self._line(text("staff.start.last_initial"), 2)
         self.errors = {name: label("", "staff-error") for name in
-                       ("first_name", "last_initial", "infusion_ended_at")}
+                       ("first_name", "last_initial", "infusion_ended_at", "follow_up_at",
+                        "wristband")}
         names = QHBoxLayout()
         names.setSpacing(16)
         names.addWidget(self.first_name, 3)
@@ -77,6 +78,21 @@ class StartScreen(Screen):
         self.root.addWidget(self.errors["infusion_ended_at"])
         self._show_time()
 
+        # Optional: the next visit, and a wristband a keyboard-like scanner types in.
+        extra = QGridLayout()
+        extra.setSpacing(SIZES.staff_gap)
+        self.follow_up = self._line(text("staff.start.follow_up"), 24)
+        self.wristband = self._line(text("staff.start.wristband"), 40)
+        extra.addWidget(label(text("staff.start.follow_up"), "staff-body"), 0, 0)
+        extra.addWidget(self.follow_up, 0, 1)
+        extra.addWidget(label(text("staff.start.wristband"), "staff-body"), 0, 2)
+        extra.addWidget(self.wristband, 0, 3)
+        extra.addWidget(self.errors["follow_up_at"], 1, 0, 1, 2)
+        extra.addWidget(self.errors["wristband"], 1, 2, 1, 2)
+        extra.setColumnStretch(1, 1)
+        extra.setColumnStretch(3, 1)
+        self.root.addLayout(extra)
+
         self.root.addStretch(1)
         actions = QHBoxLayout()
         cancel = button(text("staff.start.cancel"), "staff")
@@ -118,6 +134,8 @@ class StartScreen(Screen):
             "indication": self.indication.value(),
             "first_session": self.session.value(),
             "infusion_ended_at": self.ended_at,
+            "follow_up": self.follow_up.text(),
+            "wristband": self.wristband.text(),
         })
 
     def show_errors(self, errors: dict[str, str]) -> None:
