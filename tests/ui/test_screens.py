@@ -16,7 +16,7 @@ from datetime import datetime
 import pytest
 from PySide6.QtCore import QAbstractAnimation, Qt, QVariantAnimation
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
@@ -85,6 +85,12 @@ def test_design_numbers_hold(qtbot, styled_app: QApplication, language: str, ste
         for second in controls[index + 1:]:
             assert gap(first, second) >= TARGET_GAP, (stem, first["accessible_name"],
                                                       second["accessible_name"])
+
+    for button in screen.findChildren(QAbstractButton):
+        if button.isVisible() and button.text():
+            icon = button.iconSize().width() + 8 if not button.icon().isNull() else 0
+            needed = button.fontMetrics().horizontalAdvance(button.text()) + icon
+            assert needed <= button.width() - 8, (stem, button.text(), "is cut off")
 
     smallest_text = 20 if staff else 28
     for item in [*texts, *[c for c in controls if c["text"]]]:

@@ -66,15 +66,18 @@ class StartScreen(Screen):
         earlier.clicked.connect(lambda: self._shift(-5))
         later = button(text("staff.start.later"), "staff")
         later.clicked.connect(lambda: self._shift(5))
-        row.addWidget(earlier)
-        row.addWidget(later)
+        row.addWidget(earlier, 1)
+        row.addWidget(later, 1)
+        self.root.addLayout(row)
+        chips = QHBoxLayout()
+        chips.addStretch(1)
         for minutes in QUICK_MINUTES_AGO:
             words = text("staff.start.now") if minutes == 0 else text(
                 "staff.start.minutes_ago", minutes=minutes)
             chip = button(words, "staff")
             chip.clicked.connect(lambda _=False, m=minutes: self._set_minutes_ago(m))
-            row.addWidget(chip)
-        self.root.addLayout(row)
+            chips.addWidget(chip, 1)
+        self.root.addLayout(chips)
         self.root.addWidget(self.errors["infusion_ended_at"])
         self._show_time()
 
