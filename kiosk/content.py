@@ -10,13 +10,13 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from content import CONTENT_DIR
 
@@ -134,6 +134,10 @@ class Content:
         """A date or time in the clinic's zone, with a Babel pattern from content/format."""
         local = when.astimezone(zone)
         return str(format_datetime(local, self.text(pattern_key), locale=self.locale))
+
+    def format_when_date(self, day: date) -> str:
+        """A short day label, e.g. "11/25" or "25/11", from content/format."""
+        return str(format_date(day, self.text("format.day_short"), locale=self.locale))
 
     def date_long(self, when: datetime, zone: ZoneInfo) -> str:
         return self.format_when(when, "format.date_long", zone)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from kiosk import flow, validation
+from kiosk.board import BoardRow, board_rows, day_start
 from kiosk.clock import Clock
 from kiosk.companion import next_promise
 from kiosk.config import ClinicConfig
@@ -207,6 +208,15 @@ class DischargeService:
             timeout=timedelta(seconds=self.config.printer.timeout_seconds), clock=self.clock,
         )
 
+    def board(self) -> list[BoardRow]:
+        """Today's board: every discharge started since the clinic's midnight, and any
+        older one still open."""
+        now = self.clock.now()
+        states = {s.record.id: s for s in self.store.discharges(
+            since=day_start(now, self.config.zone))}
+        states.update((s.record.id, s) for s in self.open_discharges())
+        return board_rows(list(states.values()), now)
+
     def open_discharges(self) -> list[DischargeState]:
         return self.store.discharges(open_only=True)
 
@@ -253,6 +263,8 @@ def _audit_detail(before: DischargeState, state: DischargeState, event: Event) -
         parts.append(f"relationship={event.relationship}")
     elif isinstance(event, flow.CompanionPromised):
         parts.append(f"promise={event.promise}")
+    elif isinstance(event, flow.Voided):
+        parts.append(f"reason={event.reason}")
     elif isinstance(event, flow.LanguageChosen):
         parts.append(f"language={event.language}")
     return " ".join(parts)

@@ -12,14 +12,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from kiosk import history
+from kiosk.export import export_discharges, write_private
 from kiosk.flow import DischargeState, Event, PrintFinished, TransitionRefused
 from kiosk.records import Indication, PrintStatus
 from kiosk.runtime import Runtime
 from kiosk.staff import StaffError, StaffMember
+from kiosk.store import ensure_private_dir
 from kiosk.validation import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -32,7 +36,9 @@ class FlowBridge(QObject):
     staff_verified = Signal(object)  # StaffMember
     staff_refused = Signal(str)  # StaffError code
     failed = Signal(str)  # content key of a kind message
-    open_listed = Signal(object)  # tuple[DischargeState, ...]
+    board_listed = Signal(object)  # tuple[BoardRow, ...]
+    history_listed = Signal(object, object)  # (tuple[DischargeState, ...], tuple[DayStat, ...])
+    exported = Signal(str)  # the path of the file written
     staff_listed = Signal(object)  # tuple[tuple[str, str], ...]: (id, name)
     idle = Signal()  # the worker has nothing left to do
     _finished = Signal(object, object)  # (future, callback), delivered on the UI thread
@@ -106,8 +112,33 @@ class FlowBridge(QObject):
         self._run(lambda: tuple((m.id, m.name) for m in self.runtime.staff.members()),
                   self.staff_listed.emit)
 
-    def list_open(self) -> None:
-        self._run(lambda: tuple(self.runtime.service.open_discharges()), self.open_listed.emit)
+    def search_history(self, name: str, days: int = 14) -> None:
+        def work() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+            runtime = self.runtime
+            zone = runtime.config.zone
+            today = runtime.clock.now().astimezone(zone).date()
+            found = history.search(runtime.store, zone, since=today - timedelta(days=days - 1),
+                                   name=name)
+            return tuple(found), tuple(history.last_days(runtime.store, today, zone))
+        self._run(work, lambda result: self.history_listed.emit(*result))
+
+    def export(self, fmt: str, days: int, actor: str) -> None:
+        """The same file as `discharge-kiosk export`, written 0600 into the data dir's
+        private exports folder (it holds names)."""
+        def work() -> str:
+            runtime = self.runtime
+            now = runtime.clock.now()
+            today = now.astimezone(runtime.config.zone).date()
+            text = export_discharges(runtime, fmt, today - timedelta(days=days - 1), today,
+                                     actor)
+            folder = ensure_private_dir(runtime.data_dir / "exports")
+            path = folder / f"discharges-{now.astimezone(runtime.config.zone):%Y%m%d-%H%M%S}.{fmt}"
+            write_private(path, text)
+            return str(path)
+        self._run(work, self.exported.emit)
+
+    def list_board(self) -> None:
+        self._run(lambda: tuple(self.runtime.service.board()), self.board_listed.emit)
 
     def start(self, *, staff: StaffMember, record_id: str, first_name: str, last_initial: str,
               language: str, indication: Indication, first_session: bool,

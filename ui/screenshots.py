@@ -13,11 +13,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
+from kiosk.board import BoardRow, board_rows
 from kiosk.clock import ManualClock
 from kiosk.companion import promises_for
 from kiosk.config import ClinicConfig
 from kiosk.content import languages, load_content
 from kiosk.flow import DischargeState, Step
+from kiosk.history import DayStat
 from kiosk.records import (
     Companion,
     Discharge,
@@ -62,6 +64,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     )
     from ui.screens.discharged import DischargedScreen
     from ui.screens.help_review import HelpReviewScreen
+    from ui.screens.history import HistoryScreen
     from ui.screens.pin import PinScreen
     from ui.screens.please_wait import PleaseWaitScreen
     from ui.screens.printing import PrintingScreen
@@ -73,6 +76,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     from ui.screens.start import StartScreen
     from ui.screens.still_there import StillThereScreen
     from ui.screens.teach_back import ReteachScreen, TeachBackScreen
+    from ui.screens.void import VoidScreen
 
     now = clock.now()
     record = _sample_record(config, now, language)
@@ -99,8 +103,8 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "01-attract", AttractScreen, {}
     yield "01-first-run-setup", SetupScreen, {}
     yield "02-staff-pin", PinScreen, {"staff_names": (("a", "Nurse Ortiz"), ("b", "Dr. Lee"))}
-    yield "03-staff-home", StaffHomeScreen, {"staff": SAMPLE_STAFF, "open_discharges": (
-        DischargeState(Step.SAFETY_RULES, record),)}
+    yield "03-staff-home", StaffHomeScreen, {"staff": SAMPLE_STAFF, "board": sample_board(
+        config, now)}
     yield "03-staff-home-audit-problem", StaffHomeScreen, {
         "staff": SAMPLE_STAFF, "warnings": ("the audit chain is broken at row 42",)}
     yield "04-staff-start", StartScreen, {"staff": SAMPLE_STAFF}
@@ -173,6 +177,42 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "14-staff-sign-off-ready", SignOffScreen, {"staff": SAMPLE_STAFF,
                                                      **state(Step.SIGN_OFF, ready)}
     yield "15-discharged", DischargedScreen, state(Step.DISCHARGED, printed)
+    yield "16-staff-void", VoidScreen, {"staff": SAMPLE_STAFF, **state(Step.SAFETY_RULES)}
+    found = tuple(r.state for r in sample_board(config, now))
+    yield "17-staff-history", HistoryScreen, {
+        "staff": SAMPLE_STAFF, "history": found, "history_stats": sample_days(now, config),
+        "history_query": {"name": "", "days": "14"}}
+
+
+def sample_board(config: ClinicConfig, now: datetime) -> tuple[BoardRow, ...]:
+    """A morning's board: one of each flag, and a discharge already done."""
+    def patient(name: str, minutes: int, **changes: object) -> Discharge:
+        base = _sample_record(config, now, "en")
+        return dataclasses.replace(
+            base, id=name.ljust(32, "0"), patient=dataclasses.replace(
+                base.patient, first_name=name), infusion_ended_at=now - timedelta(
+                minutes=minutes), **changes)  # type: ignore[arg-type]
+    coming = Companion(arrival_chosen=True, arrives_at=now + timedelta(minutes=20))
+    states = [
+        DischargeState(Step.NEEDS_STAFF, patient("Ana", 95, waiting_reason="teach_back"),
+                       resume_step=Step.TEACH_BACK),
+        DischargeState(Step.SIGN_OFF, patient("Ben", 80, print_status=PrintStatus.FAILED)),
+        DischargeState(Step.COMPANION, patient("Carmen", 70, companion=coming)),
+        DischargeState(Step.NEEDS_STAFF, patient("Dev", 40, waiting_reason="idle"),
+                       resume_step=Step.SAFETY_RULES),
+        DischargeState(Step.DISCHARGED, patient(
+            "Eli", 150, discharged_at=now - timedelta(minutes=60),
+            print_status=PrintStatus.COMPLETED)),
+    ]
+    return tuple(board_rows(states, now))
+
+
+def sample_days(now: datetime, config: ClinicConfig) -> tuple[DayStat, ...]:
+    today = now.astimezone(config.zone).date()
+    counts = (6, 8, 7, 0, 0, 9, 10, 8, 7, 9, 0, 0, 8, 3)
+    medians = (96, 102, 88, None, None, 110, 95, 99, 104, 91, None, None, 97, 93)
+    return tuple(DayStat(today - timedelta(days=13 - i), c, m)
+                 for i, (c, m) in enumerate(zip(counts, medians, strict=True)))
 
 
 SAMPLE_SIGNATURE = (

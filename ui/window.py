@@ -18,9 +18,11 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk import companion as ride_home
 from kiosk import flow, teach_back
+from kiosk.board import BoardRow
 from kiosk.companion import CompanionPage
 from kiosk.content import Content, languages, load_content
 from kiosk.flow import PATIENT_STEPS, DischargeState, Step, TransitionRefused
+from kiosk.history import DayStat
 from kiosk.records import Readiness, RideType
 from kiosk.staff import StaffMember
 from kiosk.teach_back import TeachBackPage
@@ -41,6 +43,7 @@ from ui.screens.companion import (
 )
 from ui.screens.discharged import DischargedScreen
 from ui.screens.help_review import HelpReviewScreen
+from ui.screens.history import HistoryScreen
 from ui.screens.pin import PinScreen
 from ui.screens.please_wait import PleaseWaitScreen
 from ui.screens.printing import PrintingScreen
@@ -52,6 +55,7 @@ from ui.screens.staff_home import StaffHomeScreen
 from ui.screens.start import StartScreen
 from ui.screens.still_there import StillThereScreen
 from ui.screens.teach_back import ReteachScreen, TeachBackScreen
+from ui.screens.void import VoidScreen
 from ui.speech import Speaker
 
 log = logging.getLogger(__name__)
@@ -117,7 +121,7 @@ def _same_page(before: DischargeState, after: DischargeState) -> bool:
 
 STAFF_SCREENS: frozenset[type[Screen]] = frozenset({
     PinScreen, StaffHomeScreen, StartScreen, ReadinessScreen, SignOffScreen, HelpReviewScreen,
-    SetupScreen,
+    SetupScreen, VoidScreen, HistoryScreen,
 })
 
 
@@ -141,7 +145,7 @@ class KioskWindow(QMainWindow):
         self.staff: StaffMember | None = None
         self.pin_requested = False
         self.staff_view: str | None = None  # "start" or "readiness" over the step's screen
-        self.open_discharges: tuple[DischargeState, ...] = ()
+        self.board: tuple[BoardRow, ...] = ()
         self.staff_names: tuple[tuple[str, str], ...] = ()
         self.message = ""
         self.failure = ""  # a kind message shown to the patient until staff sign in
@@ -151,6 +155,10 @@ class KioskWindow(QMainWindow):
         self.display_language: str | None = None  # the patient's pick, shown at once
         self.large_text = False
         self.shown_record: str | None = None
+        self.pending_reprint: str | None = None
+        self.history: tuple[DischargeState, ...] = ()
+        self.history_stats: tuple[DayStat, ...] = ()
+        self.history_query: dict[str, str] = {}
         self.speaker = Speaker(self)
         self.allow_close = False
         self.last_input = self.runtime.clock.now()
@@ -177,6 +185,9 @@ class KioskWindow(QMainWindow):
             "read_aloud": self._on_read_aloud, "large_text": self._on_large_text,
             "still_here": self._on_still_here, "clear_companion": self._on_clear_companion,
             "check_setup": self._on_check_setup, "blood_pressure": self._on_blood_pressure,
+            "ask_void": self._on_ask_void, "reprint_row": self._on_reprint_row,
+            "history": self._on_history, "search": self._on_search,
+            "export": self._on_export,
         }
         bridge.state_changed.connect(self._on_state)
         bridge.staff_verified.connect(self._on_staff_verified)
@@ -184,7 +195,9 @@ class KioskWindow(QMainWindow):
         bridge.refused.connect(self._on_refused)
         bridge.invalid.connect(self._on_invalid)
         bridge.failed.connect(self._on_failed)
-        bridge.open_listed.connect(self._on_open_listed)
+        bridge.board_listed.connect(self._on_board_listed)
+        bridge.history_listed.connect(self._on_history_listed)
+        bridge.exported.connect(self._on_exported)
         bridge.staff_listed.connect(self._on_staff_listed)
         self.refresh()
 
@@ -280,9 +293,13 @@ class KioskWindow(QMainWindow):
         if state is None or state.step is Step.VOIDED:
             if self.staff is None:
                 return AttractScreen
+            if self.staff_view == "history":
+                return HistoryScreen
             return StartScreen if self.staff_view == "start" else StaffHomeScreen
         if self.staff is not None and self.staff_view == "readiness":
             return ReadinessScreen
+        if self.staff is not None and self.staff_view == "void":
+            return VoidScreen
         screens = STEP_SCREENS[state.step]
         if self.staff is not None and screens.staff is not None:
             return screens.staff
@@ -308,7 +325,10 @@ class KioskWindow(QMainWindow):
             state=self.bridge.state,
             staff=self.staff,
             staff_names=self.staff_names,
-            open_discharges=self.open_discharges,
+            board=self.board,
+            history=self.history,
+            history_stats=self.history_stats,
+            history_query=self.history_query,
             message=self.message or (self.failure if screen_class is PleaseWaitScreen else ""),
             languages=tuple((code, load_content(code).text("screens.common.language_name"))
                             for code in languages()),
@@ -374,9 +394,13 @@ class KioskWindow(QMainWindow):
             self.staff_view = None
         if self.staff_view == "start" and state is not None:
             self.staff_view = None
+        if state is not None and self.pending_reprint == state.record.id:
+            self.pending_reprint = None  # opened from the board's Reprint: print it now
+            if flow.can_print(state.step) and self.staff is not None:
+                self.bridge.print_sheet(actor=self.staff.actor)
         if state is not None and state.step is Step.VOIDED:
             self.bridge.clear()
-            self.bridge.list_open()
+            self.bridge.list_board()
         self.refresh()
 
     def _on_staff_verified(self, member: StaffMember) -> None:
@@ -385,7 +409,7 @@ class KioskWindow(QMainWindow):
         self.failure = ""
         self.resting = False
         if self.bridge.state is None:
-            self.bridge.list_open()
+            self.bridge.list_board()
         self.refresh()
 
     def _on_staff_refused(self, code: str) -> None:
@@ -417,8 +441,8 @@ class KioskWindow(QMainWindow):
             self.message = self._text(message_key)
         self.refresh()
 
-    def _on_open_listed(self, states: tuple[DischargeState, ...]) -> None:
-        self.open_discharges = states
+    def _on_board_listed(self, rows: tuple[BoardRow, ...]) -> None:
+        self.board = rows
         if self.staff is not None and self.bridge.state is None:
             self.refresh()
 
@@ -440,6 +464,8 @@ class KioskWindow(QMainWindow):
     def _on_cancel(self, _: object) -> None:
         self.pin_requested = False
         self.staff_view = None
+        if self.staff is not None and self.bridge.state is None:
+            self.bridge.list_board()  # back to the board: bring it up to date
         self.refresh()
 
     def _on_pin(self, payload: Any) -> None:
@@ -556,16 +582,49 @@ class KioskWindow(QMainWindow):
         actor = self._staff_actor()
         self.bridge.send(lambda: flow.StaffResumed(actor=actor))
 
-    def _on_void(self, _: object) -> None:
+    def _on_ask_void(self, _: object) -> None:
+        self.staff_view = "void"
+        self.refresh()
+
+    def _on_void(self, reason: Any) -> None:
         actor = self._staff_actor()
-        self.bridge.send(lambda: flow.Voided(actor=actor, reason="canceled by staff"))
+        self.staff_view = None
+        self.bridge.send(lambda: flow.Voided(actor=actor, reason=str(reason)))
+
+    def _on_reprint_row(self, discharge_id: Any) -> None:
+        self.pending_reprint = str(discharge_id)
+        self.bridge.open(str(discharge_id))
+
+    def _on_history(self, _: object) -> None:
+        self.staff_view = "history"
+        self.history_query = {"name": "", "days": "14"}
+        self.bridge.search_history("", 14)
+        self.refresh()
+
+    def _on_search(self, query: Any) -> None:
+        self.history_query = {"name": str(query["name"]), "days": str(query["days"])}
+        self.bridge.search_history(str(query["name"]), int(query["days"]))
+
+    def _on_export(self, request: Any) -> None:
+        self.bridge.export(str(request["format"]), int(request["days"]), self._staff_actor())
+
+    def _on_history_listed(self, found: tuple[DischargeState, ...],
+                           stats: tuple[DayStat, ...]) -> None:
+        self.history, self.history_stats = found, stats
+        if self.staff_view == "history":
+            self.refresh()
+
+    def _on_exported(self, path: str) -> None:
+        show = getattr(self.active_screen, "show_export", None)
+        if show is not None:
+            show(path)
 
     def _on_finish(self, _: object) -> None:
         self.staff = None
         self.staff_view = None
         self._forget_patient_choices()
         self.bridge.clear()
-        self.bridge.list_open()
+        self.bridge.list_board()
 
     # --- the window itself
 

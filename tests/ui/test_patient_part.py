@@ -16,6 +16,7 @@ from kiosk.flow import Step
 from kiosk.records import PrintStatus, RideType
 from kiosk.runtime import Runtime
 from tests.conftest import RunningClock
+from tests.ui.conftest import buttons
 from tests.ui.test_walkthrough import (
     STAFF,
     confirm_every_rule,
@@ -123,7 +124,10 @@ def test_the_whole_patient_part_with_a_miss_a_refused_ride_and_an_idle_pause(
 
     # Staff resume the paused discharge from their home screen.
     sign_in(qtbot, window, tap, StaffHomeScreen)  # the resting screen is in English
-    tap(window, f"{STAFF.text('staff.home.resume')} {paused.record.patient.display_name}")
+    open_paused = f"{STAFF.text('staff.home.resume')} {paused.record.patient.display_name}"
+    qtbot.waitUntil(lambda: open_paused in [b.accessibleName() for b in buttons(
+        window.active_screen)])  # the board arrives from the worker
+    tap(window, open_paused)
     on(qtbot, window, HelpReviewScreen)
     assert STAFF.text("staff.waiting.idle", step=STAFF.text("staff.steps.companion")) \
         in visible_texts(window)

@@ -30,6 +30,7 @@ from ui.screens.rule import RuleScreen
 from ui.screens.signoff import SignOffScreen
 from ui.screens.staff_home import StaffHomeScreen
 from ui.screens.start import StartScreen
+from ui.screens.void import VoidScreen
 from ui.window import STEP_SCREENS, KioskWindow
 
 Tap = Callable[[KioskWindow, str], None]
@@ -284,9 +285,21 @@ def test_staff_can_cancel_a_discharge_from_readiness(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
     start_discharge(qtbot, window, tap, "English")
     tap(window, STAFF.text("staff.actions.void"))
+    on(qtbot, window, VoidScreen)
+    confirm = find_button(window, STAFF.text("staff.void.confirm"))
+    assert not confirm.isEnabled()  # a reason first
+    tap(window, STAFF.text("staff.void.back"))
+    on(qtbot, window, ReadinessScreen)  # changed their mind: nothing was cancelled
+    assert ui_runtime.store.discharges()[0].step is Step.READINESS
+    tap(window, STAFF.text("staff.actions.void"))
+    on(qtbot, window, VoidScreen)
+    tap(window, STAFF.text("staff.board.void_reasons.entered_in_error"))
+    tap(window, STAFF.text("staff.void.confirm"))
     on(qtbot, window, StaffHomeScreen)
     [state] = ui_runtime.store.discharges()
-    assert state.step is Step.VOIDED and state.record.voided_reason
+    assert state.step is Step.VOIDED and state.record.voided_reason == "entered_in_error"
+    [row] = [r for r in ui_runtime.store.audit_rows(state.record.id) if r.action == "Voided"]
+    assert row.actor.startswith("staff:")
 
 
 def test_help_during_a_stuck_print_is_not_lost(

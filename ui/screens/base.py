@@ -9,10 +9,12 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.board import BoardRow
 from kiosk.clock import Clock
 from kiosk.config import ClinicConfig
 from kiosk.content import Content
 from kiosk.flow import Context, DischargeState
+from kiosk.history import DayStat
 from kiosk.service import policy_for
 from kiosk.staff import StaffMember
 from ui.theme import LARGE_TEXT, SIZES, stylesheet
@@ -28,7 +30,10 @@ class ScreenModel:
     state: DischargeState | None = None
     staff: StaffMember | None = None
     staff_names: tuple[tuple[str, str], ...] = ()  # (id, name) for the PIN screen
-    open_discharges: tuple[DischargeState, ...] = ()
+    board: tuple[BoardRow, ...] = ()  # today's discharges, for the staff home screen
+    history: tuple[DischargeState, ...] = ()  # a history search's results
+    history_stats: tuple[DayStat, ...] = ()  # the last 14 days
+    history_query: Mapping[str, str] = field(default_factory=dict)
     message: str = ""  # a kind message to show, e.g. why something was refused
     languages: tuple[tuple[str, str], ...] = ()  # (code, own name) for the language switch
     large_text: bool = False
@@ -76,7 +81,7 @@ class Screen(QWidget):
         layout.addWidget(lock)
         if void:
             cancel = button(self.model.text("staff.actions.void"), "staff")
-            cancel.clicked.connect(lambda: self.report("void"))
+            cancel.clicked.connect(lambda: self.report("ask_void"))
             layout.addWidget(cancel)
 
 

@@ -1,10 +1,15 @@
-"""Staff home: start a discharge, or open one that is waiting."""
+"""Staff home: today's board. Every discharge of the day with its step, minutes since the
+infusion ended, and flags to act on; open one to resume, sign off or cancel it, or
+reprint its sheet from here."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.board import BoardRow
+from kiosk.flow import can_print
 from ui.screens.base import Screen, ScreenModel
+from ui.theme import SIZES
 from ui.widgets import button, label
 
 
@@ -13,32 +18,66 @@ class StaffHomeScreen(Screen):
 
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
-        self.root.addWidget(label(model.text("staff.home.title"), "staff-heading"))
+        text = model.text
+        top = QHBoxLayout()
+        top.addWidget(label(text("staff.home.title"), "staff-heading"), 1)
+        history = button(text("staff.home.history"), "staff")
+        history.clicked.connect(lambda: self.report("history"))
+        top.addWidget(history)
+        start = button(text("staff.home.start"), "staff-primary")
+        start.clicked.connect(lambda: self.report("new"))
+        top.addWidget(start, 1)
+        self.root.addLayout(top)
         if model.warnings:
             self.root.addWidget(label(model.text("staff.home.audit_problem", problem="; ".join(
                 model.warnings)), "staff-error"))
-        start = button(model.text("staff.home.start"), "staff-primary", full_width=True)
-        start.clicked.connect(lambda: self.report("new"))
-        self.root.addWidget(start)
-        self.root.addWidget(label(model.text("staff.home.open_title"), "staff-heading"))
-        if not model.open_discharges:
-            self.root.addWidget(label(model.text("staff.home.none_open"), "staff-body"))
-        zone = model.config.zone
-        for state in model.open_discharges[:6]:
-            record = state.record
-            row = QHBoxLayout()
-            started = model.content.time(record.started_at, zone)
-            step = model.text(f"staff.steps.{state.step.value}")
-            row.addWidget(label(f"{record.patient.display_name} · {started} · {step}",
-                                "staff-body"), 3)
-            open_button = button(model.text("staff.home.resume"), "staff")
-            open_button.setAccessibleName(
-                f"{model.text('staff.home.resume')} {record.patient.display_name}")
-            open_button.clicked.connect(lambda _=False, rid=record.id: self.report("open", rid))
-            row.addWidget(open_button, 1)
-            self.root.addLayout(row)
-        self.root.addStretch(1)
+        if not model.board:
+            self.root.addWidget(label(text("staff.home.none_today"), "staff-body"))
+        # Rows scroll: a busy day has more discharges than a screen holds.
+        rows = QWidget()
+        column = QVBoxLayout(rows)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(SIZES.staff_gap)
+        for row in model.board:
+            column.addWidget(self._row(row))
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(rows)
+        self.root.addWidget(scroll, 1)
         exits = QHBoxLayout()
         self.add_staff_exits(exits, void=False)
         exits.addStretch(1)
         self.root.addLayout(exits)
+
+    def _row(self, row: BoardRow) -> QFrame:
+        text = self.model.text
+        record = row.state.record
+        frame = QFrame()
+        frame.setProperty("role", "panel")
+        line = QHBoxLayout(frame)
+        line.setContentsMargins(12, 8, 12, 8)
+        line.setSpacing(SIZES.staff_gap)
+        step = text(f"staff.steps.{row.state.step.value}")
+        summary = text("staff.board.row", name=record.patient.display_name, step=step,
+                       minutes=row.minutes)
+        words = QVBoxLayout()
+        words.addWidget(label(summary, "staff-body"))
+        if row.flags:
+            words.addWidget(label(" · ".join(text(f"staff.board.flags.{flag}")
+                                             for flag in row.flags), "staff-error"))
+        line.addLayout(words, 1)
+        who = record.patient.display_name
+        if can_print(row.state.step):
+            reprint = button(text("staff.board.reprint"), "staff")
+            reprint.setAccessibleName(f"{text('staff.board.reprint')} {who}")
+            reprint.clicked.connect(lambda _=False, rid=record.id: self.report("reprint_row",
+                                                                              rid))
+            line.addWidget(reprint)
+        if row.is_open:
+            open_button = button(text("staff.home.resume"), "staff")
+            open_button.setAccessibleName(f"{text('staff.home.resume')} {who}")
+            open_button.clicked.connect(lambda _=False, rid=record.id: self.report("open", rid))
+            line.addWidget(open_button)
+        return frame

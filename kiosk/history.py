@@ -1,0 +1,60 @@
+"""History for staff: search past discharges, and the last 14 days in numbers (discharges
+per day, and the median minutes from the end of the infusion to discharge)."""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kiosk.flow import DischargeState, Step
+from kiosk.store import Store
+
+CHART_DAYS = 14
+
+
+@dataclass(frozen=True)
+class DayStat:
+    day: date
+    discharges: int
+    median_minutes: float | None  # None on a day without a discharge
+
+
+def _folded(text: str) -> str:
+    """Case and accents set aside: "jose" finds "José"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search(store: Store, zone: ZoneInfo, *, since: date | None = None,
+           until: date | None = None, name: str = "") -> list[DischargeState]:
+    """Discharges started between the two days (inclusive) whose first name contains
+    `name`, newest first."""
+    start = datetime.combine(since, time(0), zone) if since else None
+    end = datetime.combine(until + timedelta(days=1), time(0), zone) if until else None
+    wanted = _folded(name.strip())
+    found = [s for s in store.discharges(since=start, until=end)
+             if not wanted or wanted in _folded(s.record.patient.first_name)]
+    return sorted(found, key=lambda s: s.record.started_at, reverse=True)
+
+
+def last_days(store: Store, today: date, zone: ZoneInfo, days: int = CHART_DAYS
+              ) -> list[DayStat]:
+    """One entry per day, oldest first, ending today. Reads only indexed columns, not the
+    records, so it stays quick on a database of years."""
+    first = today - timedelta(days=days - 1)
+    rows = store.db.execute(
+        "SELECT infusion_ended_at, discharged_at FROM discharges "
+        "WHERE started_at >= ? AND step = ? AND discharged_at IS NOT NULL",
+        [datetime.combine(first - timedelta(days=1), time(0), zone).isoformat(),
+         Step.DISCHARGED.value]).fetchall()
+    minutes: dict[date, list[float]] = {first + timedelta(days=i): [] for i in range(days)}
+    for ended, discharged in rows:
+        out = datetime.fromisoformat(discharged)
+        day = out.astimezone(zone).date()
+        if day in minutes:
+            minutes[day].append((out - datetime.fromisoformat(ended)) / timedelta(minutes=1))
+    return [DayStat(day, len(values), statistics.median(values) if values else None)
+            for day, values in minutes.items()]
