@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from kiosk.content import load_content
 from kiosk.runtime import Runtime
 from tests.conftest import STAFF_PIN
+from tests.ui.conftest import buttons
 from tests.ui.test_walkthrough import visible_texts
 from tests.ui.walk import on
 from ui.bridge import FlowBridge
@@ -106,3 +107,117 @@ def test_start_takes_a_follow_up_visit_and_a_wristband_scan(
     assert state.record.follow_up_at is not None
     assert (state.record.follow_up_at.month, state.record.follow_up_at.day) == (12, 2)
     assert state.record.wristband_ref and "123456" not in state.record.wristband_ref
+
+
+def test_a_staff_day_start_help_resume_reprint_sign_off_and_export(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    import csv
+    import io
+    import stat
+
+    from kiosk.flow import Step
+    from kiosk.records import PrintStatus
+    from tests.ui.test_walkthrough import (
+        confirm_every_rule,
+        record_full_readiness,
+        sign_in,
+        start_discharge,
+    )
+    from tests.ui.walk import companion_part, moved_on, right_answers
+    from ui.screens.almost_done import AlmostDoneScreen
+    from ui.screens.attract import AttractScreen
+    from ui.screens.discharged import DischargedScreen
+    from ui.screens.help_review import HelpReviewScreen
+    from ui.screens.history import HistoryScreen
+    from ui.screens.please_wait import PleaseWaitScreen
+    from ui.screens.rule import RuleScreen
+    from ui.screens.signoff import SignOffScreen
+
+    words = load_content("en")
+    start_discharge(qtbot, window, tap, "English")
+    record_full_readiness(window, tap)
+    on(qtbot, window, RuleScreen)
+    moved_on(qtbot, window, tap, words.text("screens.common.need_help"))
+    on(qtbot, window, PleaseWaitScreen)
+    sign_in(qtbot, window, tap, HelpReviewScreen)
+    moved_on(qtbot, window, tap, STAFF.text("staff.needs_staff.resume"))
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, words)
+    companion_part(qtbot, window, tap, words, "María López", "6265550199")
+    on(qtbot, window, AlmostDoneScreen)
+
+    sign_in(qtbot, window, tap, SignOffScreen)
+    tap(window, STAFF.text("staff.signoff.reprint"))
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.print_attempts == 2,
+                    timeout=30000)
+    on(qtbot, window, SignOffScreen)
+    tap(window, STAFF.text("staff.signoff.sheet_in_hand"))
+    tap(window, STAFF.text("staff.signoff.companion_present"))
+    tap(window, STAFF.text("staff.signoff.submit"))
+    on(qtbot, window, DischargedScreen)
+    tap(window, words.text("screens.common.done"))
+    on(qtbot, window, AttractScreen)
+
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    tap(window, STAFF.text("staff.home.history"))
+    on(qtbot, window, HistoryScreen)
+    qtbot.waitUntil(lambda: any("José" in t for t in visible_texts(window)))
+    tap(window, STAFF.text("staff.history.export_csv"))
+    qtbot.waitUntil(lambda: any(t.startswith(STAFF.text("staff.history.exported", path=""))
+                                for t in visible_texts(window)))
+
+    [state] = ui_runtime.store.discharges()
+    record = state.record
+    assert state.step is Step.DISCHARGED and record.signed_off_by == ui_nurse.actor
+    assert record.help_requests == 1 and record.print_attempts == 2
+    assert record.print_status is PrintStatus.COMPLETED
+    actions = [r.action for r in ui_runtime.store.audit_rows(record.id)]
+    assert actions.count("PrintFinished") == 2
+    assert actions.index("HelpRequested") < actions.index("StaffResumed") \
+        < actions.index("SignedOff")
+    reprint = [r for r in ui_runtime.store.audit_rows(record.id)
+               if r.action == "PrintFinished"][-1]
+    assert reprint.actor == ui_nurse.actor  # the reprint is the nurse's, audited
+
+    [export] = list((ui_runtime.data_dir / "exports").glob("discharges-*.csv"))
+    assert stat.S_IMODE(export.stat().st_mode) == 0o600
+    assert stat.S_IMODE(export.parent.stat().st_mode) == 0o700
+    rows = list(csv.DictReader(io.StringIO(export.read_text(encoding="utf-8"))))
+    assert [(r["first_name"], r["step"], r["print_attempts"]) for r in rows] == [
+        ("José", "discharged", "2")]
+    exports = [r for r in ui_runtime.store.audit_rows() if r.action == "Export"]
+    assert len(exports) == 1 and exports[0].actor == ui_nurse.actor
+    assert ui_runtime.store.audit_problems() == []
+
+
+def test_reprint_from_the_board_is_a_new_audited_job(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    from datetime import timedelta
+
+    from kiosk import flow
+    from tests.kiosk.factories import MARK, teach_back_answers
+    from tests.ui.test_walkthrough import sign_in
+
+    service = ui_runtime.service
+    state = service.start(first_name="Ana", last_initial="R", language="en",
+                          infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=70),
+                          staff_actor=ui_nurse.actor)
+    state = service.apply(state, flow.PatientPartStarted(actor=ui_nurse.actor))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = service.apply(state, event)
+    state = service.confirm_companion(state, name="Maria", phone="6265550199", signature=MARK)
+    state = service.print_sheet(state)
+    assert state.record.print_attempts == 1
+
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    reprint = f"{STAFF.text('staff.board.reprint')} Ana R."
+    qtbot.waitUntil(lambda: reprint in [b.accessibleName() for b in buttons(
+        window.active_screen)])
+    tap(window, reprint)
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.print_attempts == 2,
+                    timeout=30000)
+    rows = [r for r in ui_runtime.store.audit_rows(state.record.id)
+            if r.action == "PrintFinished"]
+    assert [r.actor for r in rows] == ["kiosk", ui_nurse.actor]
+    assert rows[-1].detail.startswith("step=sign_off print=completed job=")
