@@ -209,6 +209,7 @@ def check_problems(args: argparse.Namespace) -> list[str]:
             if not runtime.store.integrity_ok():
                 problems.append("database: integrity check failed")
             problems.extend(f"audit: {p}" for p in runtime.store.audit_problems())
+            problems.extend(f"saved settings: {p}" for p in runtime.settings_problems)
             if config is not None:
                 problems.extend(f"printer: {p}" for p in runtime.printer.problems())
         finally:

@@ -209,6 +209,18 @@ def parse_config(text: str, source: str) -> ClinicConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, [f"is not valid TOML: {exc}"]) from None
+    return config_from_data(data, source)
+
+
+def config_data(config: ClinicConfig) -> dict[str, Any]:
+    """The config as the plain tables a TOML file holds (the inverse of config_from_data)."""
+    data = dataclasses.asdict(config)
+    data.pop("source", None)
+    return data
+
+
+def config_from_data(data: dict[str, Any], source: str) -> ClinicConfig:
+    """Build and check a config from plain tables; every problem names its key."""
     problems: list[str] = []
     config = _build(ClinicConfig, data, "", problems)
     if problems:

@@ -16,6 +16,7 @@ from kiosk.content import load_content
 from kiosk.printing import Printer, printer_from_config
 from kiosk.records import Discharge
 from kiosk.service import DischargeService
+from kiosk.settings import Settings, SettingsError
 from kiosk.staff import StaffDirectory, load_pepper
 from kiosk.store import Store, ensure_private_dir
 
@@ -51,9 +52,23 @@ class Runtime:
     staff: StaffDirectory
     printer: Printer
     service: DischargeService
+    settings: Settings
+    file_config: ClinicConfig  # the config file as read, before saved settings
+    settings_problems: tuple[str, ...] = ()
 
     def close(self) -> None:
         self.store.close()
+
+    def save_settings(self, typed: dict[str, str], actor: str) -> ClinicConfig:
+        """Save an administrator's changes and use them at once. Raises SettingsError."""
+        config = self.settings.save(self.config, typed, actor, self.clock.now())
+        printer_changed = config.printer != self.config.printer
+        self.config = config
+        self.service.config = config
+        if printer_changed:
+            self.printer = printer_from_config(config, self.data_dir)
+            self.service.printer = self.printer
+        return config
 
 
 def open_runtime(config: ClinicConfig, data_dir: Path, *, clock: Clock | None = None,
@@ -61,8 +76,17 @@ def open_runtime(config: ClinicConfig, data_dir: Path, *, clock: Clock | None = 
     clock = clock or SystemClock()
     ensure_private_dir(data_dir)
     store = Store.open_in(data_dir)
+    settings = Settings(store)
+    file_config = config
+    problems: tuple[str, ...] = ()
+    try:
+        config = settings.applied(file_config)
+    except SettingsError as exc:
+        # Saved settings the file no longer allows: the file's values hold until fixed.
+        problems = tuple(f"{key}: {message}" for key, message in exc.problems.items())
     pepper = load_pepper(data_dir)
     staff = StaffDirectory(store, pepper, clock)
     printer = printer or printer_from_config(config, data_dir)
     service = DischargeService(store, config, clock, printer, render_sheet_for, secret=pepper)
-    return Runtime(config, data_dir, clock, store, staff, printer, service)
+    return Runtime(config, data_dir, clock, store, staff, printer, service, settings,
+                   file_config, problems)

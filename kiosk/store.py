@@ -88,7 +88,13 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     db.table("staff").create_index(["name"], unique=True)
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial,)
+def _m2_settings(db: sqlite_utils.Database) -> None:
+    # Settings changed on the staff screens, over the clinic's config file.
+    db.table("settings").create({"key": str, "value": str, "changed_at": str,
+                                 "changed_by": str}, pk="key")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial, _m2_settings)
 
 # Re-created after every migration: sqlite-utils' table.transform() drops triggers silently.
 APPEND_ONLY_TABLES = ("audit", "events")

@@ -22,6 +22,7 @@ from kiosk.export import export_discharges, write_private
 from kiosk.flow import DischargeState, Event, PrintFinished, TransitionRefused
 from kiosk.records import Indication, PrintStatus
 from kiosk.runtime import Runtime
+from kiosk.settings import SettingsError
 from kiosk.staff import StaffError, StaffMember
 from kiosk.store import ensure_private_dir
 from kiosk.validation import InvalidInput
@@ -39,6 +40,8 @@ class FlowBridge(QObject):
     board_listed = Signal(object)  # tuple[BoardRow, ...]
     history_listed = Signal(object, object)  # (tuple[DischargeState, ...], tuple[DayStat, ...])
     exported = Signal(str)  # the path of the file written
+    settings_saved = Signal()
+    settings_refused = Signal(object)  # dict[str, str]: setting -> what is wrong
     staff_listed = Signal(object)  # tuple[tuple[str, str], ...]: (id, name)
     idle = Signal()  # the worker has nothing left to do
     _finished = Signal(object, object)  # (future, callback), delivered on the UI thread
@@ -75,6 +78,8 @@ class FlowBridge(QObject):
             self.invalid.emit(error)
         elif isinstance(error, StaffError):
             self.staff_refused.emit(error.code)
+        elif isinstance(error, SettingsError):
+            self.settings_refused.emit(error.problems)
         else:
             # Never a traceback on screen: the log has it, the person gets a kind message.
             log.error("core work failed", exc_info=error)
@@ -136,6 +141,10 @@ class FlowBridge(QObject):
             write_private(path, text)
             return str(path)
         self._run(work, self.exported.emit)
+
+    def save_settings(self, typed: dict[str, str], actor: str) -> None:
+        self._run(lambda: self.runtime.save_settings(typed, actor),
+                  lambda _config: self.settings_saved.emit())
 
     def list_board(self) -> None:
         self._run(lambda: tuple(self.runtime.service.board()), self.board_listed.emit)

@@ -34,6 +34,7 @@ from kiosk.teach_back import questions_for
 
 SIZE = (1280, 800)
 SAMPLE_STAFF = StaffMember(id="sample", name="Nurse Ortiz", is_admin=False, disabled=False)
+SAMPLE_ADMIN = StaffMember(id="admin", name="Dr. Lee", is_admin=True, disabled=False)
 
 
 def _sample_record(config: ClinicConfig, now: datetime, language: str) -> Discharge:
@@ -70,6 +71,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     from ui.screens.printing import PrintingScreen
     from ui.screens.readiness import ReadinessScreen
     from ui.screens.rule import RuleScreen
+    from ui.screens.settings import SettingsScreen
     from ui.screens.setup import SetupScreen
     from ui.screens.signoff import SignOffScreen
     from ui.screens.staff_home import StaffHomeScreen
@@ -103,7 +105,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "01-attract", AttractScreen, {}
     yield "01-first-run-setup", SetupScreen, {}
     yield "02-staff-pin", PinScreen, {"staff_names": (("a", "Nurse Ortiz"), ("b", "Dr. Lee"))}
-    yield "03-staff-home", StaffHomeScreen, {"staff": SAMPLE_STAFF, "board": sample_board(
+    yield "03-staff-home", StaffHomeScreen, {"staff": SAMPLE_ADMIN, "board": sample_board(
         config, now)}
     yield "03-staff-home-audit-problem", StaffHomeScreen, {
         "staff": SAMPLE_STAFF, "warnings": ("the audit chain is broken at row 42",)}
@@ -179,6 +181,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "15-discharged", DischargedScreen, state(Step.DISCHARGED, printed)
     yield "16-staff-void", VoidScreen, {"staff": SAMPLE_STAFF, **state(Step.SAFETY_RULES)}
     found = tuple(r.state for r in sample_board(config, now))
+    yield "18-staff-settings", SettingsScreen, {"staff": SAMPLE_ADMIN}
     yield "17-staff-history", HistoryScreen, {
         "staff": SAMPLE_STAFF, "history": found, "history_stats": sample_days(now, config),
         "history_query": {"name": "", "days": "14"}}
@@ -233,14 +236,19 @@ def _colour_of(widget: QWidget) -> tuple[str, str]:
     inset = 6 if widget.width() > 40 and widget.height() > 40 else 0
     image = widget.grab(widget.rect().adjusted(inset, inset, -inset, -inset)).toImage()
     counts: Counter[int] = Counter()
-    step = max(1, min(image.width(), image.height()) // 60)
+    step = 1 if image.width() * image.height() < 400_000 else 2
     for y in range(0, image.height(), step):
         for x in range(0, image.width(), step):
             counts[image.pixel(x, y) & 0xFFFFFF] += 1
     background = counts.most_common(1)[0][0]
-    floor = max(2, sum(counts.values()) // 400)  # ignore anti-aliasing's odd pixels
-    text = max((c for c, n in counts.items() if n >= floor),
-               key=lambda c: contrast(c, background))
+    ink = {c: n for c, n in counts.items() if c != background}
+    if not ink:
+        return f"#{background:06X}", f"#{background:06X}"
+    # Among the colours drawn over the background, one used often enough to be ink and not
+    # an anti-aliased edge: the one that stands out most.
+    floor = max(3, sum(ink.values()) // 20)
+    text = max((c for c, n in ink.items() if n >= floor),
+               key=lambda c: contrast(c, background), default=max(ink, key=ink.__getitem__))
     return f"#{text:06X}", f"#{background:06X}"
 
 
@@ -275,6 +283,8 @@ def describe_screen(screen: QWidget) -> dict[str, object]:
             "font_px": widget.font().pixelSize(),
             "text_colour": text_colour, "background_colour": background,
             "focus_policy": widget.focusPolicy().name,
+            # False for rows a list has scrolled (partly) out of view: reached by dragging.
+            "in_view": widget.visibleRegion().boundingRect() == widget.rect(),
         }
 
     interactive, texts = [], []

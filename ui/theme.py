@@ -136,4 +136,5 @@ QLineEdit:focus {{ border: {s.border + 2}px solid {c.primary}; }}
 QLineEdit[role="staff"] {{ font-size: {s.staff_body_px}px;
     min-height: {inner(s.staff_target_min)}px; }}
 QScrollArea {{ border: none; }}
+QScrollBar:vertical {{ width: {s.staff_gap * 2}px; }}
 """

@@ -8,10 +8,13 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QScroller,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -96,6 +99,16 @@ class ChoiceRow(QWidget):
 
     def buttons(self) -> list[QPushButton]:
         return [b for b in self.group.buttons() if isinstance(b, QPushButton)]
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """A list longer than the screen: a finger drags it (no tiny scroll bar to hit)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    return area
 
 
 def picture_choice(text: str, icon: str) -> QPushButton:

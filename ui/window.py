@@ -49,6 +49,7 @@ from ui.screens.please_wait import PleaseWaitScreen
 from ui.screens.printing import PrintingScreen
 from ui.screens.readiness import ReadinessScreen
 from ui.screens.rule import RuleScreen
+from ui.screens.settings import SettingsScreen
 from ui.screens.setup import SetupScreen
 from ui.screens.signoff import SignOffScreen
 from ui.screens.staff_home import StaffHomeScreen
@@ -121,7 +122,7 @@ def _same_page(before: DischargeState, after: DischargeState) -> bool:
 
 STAFF_SCREENS: frozenset[type[Screen]] = frozenset({
     PinScreen, StaffHomeScreen, StartScreen, ReadinessScreen, SignOffScreen, HelpReviewScreen,
-    SetupScreen, VoidScreen, HistoryScreen,
+    SetupScreen, VoidScreen, HistoryScreen, SettingsScreen,
 })
 
 
@@ -187,7 +188,8 @@ class KioskWindow(QMainWindow):
             "check_setup": self._on_check_setup, "blood_pressure": self._on_blood_pressure,
             "ask_void": self._on_ask_void, "reprint_row": self._on_reprint_row,
             "history": self._on_history, "search": self._on_search,
-            "export": self._on_export,
+            "export": self._on_export, "settings": self._on_settings,
+            "save_settings": self._on_save_settings,
         }
         bridge.state_changed.connect(self._on_state)
         bridge.staff_verified.connect(self._on_staff_verified)
@@ -198,6 +200,8 @@ class KioskWindow(QMainWindow):
         bridge.board_listed.connect(self._on_board_listed)
         bridge.history_listed.connect(self._on_history_listed)
         bridge.exported.connect(self._on_exported)
+        bridge.settings_saved.connect(self._on_settings_saved)
+        bridge.settings_refused.connect(self._on_settings_refused)
         bridge.staff_listed.connect(self._on_staff_listed)
         self.refresh()
 
@@ -295,6 +299,8 @@ class KioskWindow(QMainWindow):
                 return AttractScreen
             if self.staff_view == "history":
                 return HistoryScreen
+            if self.staff_view == "settings" and self.staff.is_admin:
+                return SettingsScreen
             return StartScreen if self.staff_view == "start" else StaffHomeScreen
         if self.staff is not None and self.staff_view == "readiness":
             return ReadinessScreen
@@ -613,6 +619,23 @@ class KioskWindow(QMainWindow):
         self.history, self.history_stats = found, stats
         if self.staff_view == "history":
             self.refresh()
+
+    def _on_settings(self, _: object) -> None:
+        if self.staff is not None and self.staff.is_admin:
+            self.staff_view = "settings"
+            self.refresh()
+
+    def _on_save_settings(self, typed: Any) -> None:
+        self.bridge.save_settings(dict(typed), self._staff_actor())
+
+    def _on_settings_saved(self) -> None:
+        self.message = self._text("staff.settings.saved")
+        self.refresh()
+
+    def _on_settings_refused(self, problems: dict[str, str]) -> None:
+        show = getattr(self.active_screen, "show_errors", None)
+        if show is not None:
+            show(problems)
 
     def _on_exported(self, path: str) -> None:
         show = getattr(self.active_screen, "show_export", None)

@@ -11,7 +11,7 @@ import pytest
 
 from kiosk import flow
 from kiosk.flow import Step
-from kiosk.store import DB_NAME, Store, StoreError
+from kiosk.store import DB_NAME, MIGRATIONS, Store, StoreError
 from tests.kiosk.factories import STAFF, make_record, readiness
 
 NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
@@ -19,9 +19,9 @@ NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 
 def test_migrations_run_from_an_empty_database(tmp_path: Path) -> None:
     store = Store.open_in(tmp_path / "data")
-    assert store.schema_version == 1
+    assert store.schema_version == len(MIGRATIONS)
     tables = set(store.db.table_names())
-    assert {"discharges", "events", "audit", "staff"} <= tables
+    assert {"discharges", "events", "audit", "staff", "settings"} <= tables
     assert store.missing_triggers() == []
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -45,7 +45,7 @@ def test_reopening_returns_the_same_record(tmp_path: Path) -> None:
     store.close()
     again = Store.open_in(tmp_path)
     assert again.load(state.record.id) == state
-    assert again.schema_version == 1
+    assert again.schema_version == len(MIGRATIONS)
     again.close()
 
 

@@ -221,3 +221,44 @@ def test_reprint_from_the_board_is_a_new_audited_job(
             if r.action == "PrintFinished"]
     assert [r.actor for r in rows] == ["kiosk", ui_nurse.actor]
     assert rows[-1].detail.startswith("step=sign_off print=completed job=")
+
+
+def test_an_admin_changes_a_setting_and_a_wrong_one_is_named(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    from ui.screens.settings import SettingsScreen
+
+    ui_runtime.staff.add("Dr Lee", "864200", admin=True)
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    tap(window, "Dr Lee")
+    for digit in "864200":
+        tap(window, digit)
+    tap(window, STAFF.text("staff.pin.unlock"))
+    on(qtbot, window, StaffHomeScreen)
+    tap(window, STAFF.text("staff.home.settings"))
+    on(qtbot, window, SettingsScreen)
+    hours = STAFF.text("staff.settings.keys.policy_alcohol_hours")
+    field = next(f for f in window.active_screen.findChildren(QLineEdit)  # type: ignore[union-attr]
+                 if f.accessibleName() == hours)
+    field.setText("12")
+    tap(window, STAFF.text("staff.settings.save"))
+    qtbot.waitUntil(lambda: any("between 24 and 168" in t for t in visible_texts(window)))
+    assert field.text() == "12"  # what was typed stays
+    assert ui_runtime.config.policy.alcohol_hours == 24
+    field.setText("36")
+    tap(window, STAFF.text("staff.settings.save"))
+    qtbot.waitUntil(lambda: STAFF.text("staff.settings.saved") in visible_texts(window))
+    assert ui_runtime.config.policy.alcohol_hours == 36
+    [row] = [r for r in ui_runtime.store.audit_rows() if r.action == "SettingChanged"]
+    assert row.detail == "policy.alcohol_hours: '24' -> '36'"
+    assert row.actor == ui_runtime.staff.find("Dr Lee").actor  # type: ignore[union-attr]
+
+
+def test_settings_are_for_admins_only(qtbot, window: KioskWindow, tap: Tap) -> None:
+    from tests.ui.test_walkthrough import sign_in
+
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    assert STAFF.text("staff.home.settings") not in [
+        b.text() for b in buttons(window.active_screen)]
+    window._dispatch("settings", None)  # even if asked, a nurse gets no settings screen
+    assert type(window.active_screen) is StaffHomeScreen

@@ -14,12 +14,12 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.history import DayStat
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import COLOURS, SIZES
-from ui.widgets import ChoiceRow, button, label, show_message
+from ui.widgets import ChoiceRow, button, label, scrolling, show_message
 
 PERIODS = (1, 7, 14, 30)
 """Days back the search and the export cover."""
@@ -150,10 +150,7 @@ class HistoryScreen(Screen):
                 when=model.content.date_time(record.started_at, zone),
                 step=text(f"staff.steps.{state.step.value}")), "staff-body"))
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(rows)
+        scroll = scrolling(rows)
         return scroll
 
     def _search(self) -> None:

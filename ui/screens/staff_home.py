@@ -4,13 +4,13 @@ reprint its sheet from here."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.board import BoardRow
 from kiosk.flow import can_print
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
-from ui.widgets import button, label
+from ui.widgets import button, label, scrolling
 
 
 class StaffHomeScreen(Screen):
@@ -24,6 +24,10 @@ class StaffHomeScreen(Screen):
         history = button(text("staff.home.history"), "staff")
         history.clicked.connect(lambda: self.report("history"))
         top.addWidget(history)
+        if model.staff is not None and model.staff.is_admin:
+            settings = button(text("staff.home.settings"), "staff")
+            settings.clicked.connect(lambda: self.report("settings"))
+            top.addWidget(settings)
         start = button(text("staff.home.start"), "staff-primary")
         start.clicked.connect(lambda: self.report("new"))
         top.addWidget(start, 1)
@@ -41,10 +45,7 @@ class StaffHomeScreen(Screen):
         for row in model.board:
             column.addWidget(self._row(row))
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(rows)
+        scroll = scrolling(rows)
         self.root.addWidget(scroll, 1)
         exits = QHBoxLayout()
         self.add_staff_exits(exits, void=False)
