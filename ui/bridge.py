@@ -23,7 +23,7 @@ from kiosk.flow import DischargeState, Event, PrintFinished, TransitionRefused
 from kiosk.records import Indication, PrintStatus
 from kiosk.runtime import Runtime
 from kiosk.settings import SettingsError
-from kiosk.staff import StaffError, StaffMember
+from kiosk.staff import StaffDirectory, StaffError, StaffMember
 from kiosk.store import ensure_private_dir
 from kiosk.validation import InvalidInput
 
@@ -41,6 +41,7 @@ class FlowBridge(QObject):
     history_listed = Signal(object, object)  # (tuple[DischargeState, ...], tuple[DayStat, ...])
     exported = Signal(str)  # the path of the file written
     settings_saved = Signal()
+    accounts_listed = Signal(object, str)  # (tuple[StaffMember, ...], what was just done)
     settings_refused = Signal(object)  # dict[str, str]: setting -> what is wrong
     staff_listed = Signal(object)  # tuple[tuple[str, str], ...]: (id, name)
     idle = Signal()  # the worker has nothing left to do
@@ -145,6 +146,14 @@ class FlowBridge(QObject):
     def save_settings(self, typed: dict[str, str], actor: str) -> None:
         self._run(lambda: self.runtime.save_settings(typed, actor),
                   lambda _config: self.settings_saved.emit())
+
+    def list_accounts(self, done: str = "") -> None:
+        self._run(lambda: tuple(self.runtime.staff.members(include_disabled=True)),
+                  lambda members: self.accounts_listed.emit(members, done))
+
+    def change_account(self, change: Callable[[StaffDirectory], object], done: str) -> None:
+        """Add, reset or disable on the worker; StaffError comes back as staff_refused."""
+        self._run(lambda: change(self.runtime.staff), lambda _: self.list_accounts(done))
 
     def list_board(self) -> None:
         self._run(lambda: tuple(self.runtime.service.board()), self.board_listed.emit)

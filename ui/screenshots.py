@@ -74,6 +74,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     from ui.screens.settings import SettingsScreen
     from ui.screens.setup import SetupScreen
     from ui.screens.signoff import SignOffScreen
+    from ui.screens.staff_admin import StaffAdminScreen, StaffFormScreen
     from ui.screens.staff_home import StaffHomeScreen
     from ui.screens.start import StartScreen
     from ui.screens.still_there import StillThereScreen
@@ -182,6 +183,14 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "16-staff-void", VoidScreen, {"staff": SAMPLE_STAFF, **state(Step.SAFETY_RULES)}
     found = tuple(r.state for r in sample_board(config, now))
     yield "18-staff-settings", SettingsScreen, {"staff": SAMPLE_ADMIN}
+    accounts = (SAMPLE_ADMIN, SAMPLE_STAFF, StaffMember(id="c", name="Sam Park",
+                                                        is_admin=False, disabled=True))
+    yield "19-staff-accounts", StaffAdminScreen, {"staff": SAMPLE_ADMIN,
+                                                  "staff_accounts": accounts}
+    yield "19-staff-account-add", StaffFormScreen, {"staff": SAMPLE_ADMIN,
+                                                    "staff_form": {"mode": "add"}}
+    yield "19-staff-account-new-pin", StaffFormScreen, {
+        "staff": SAMPLE_ADMIN, "staff_form": {"mode": "reset", "name": "Nurse Ortiz"}}
     yield "17-staff-history", HistoryScreen, {
         "staff": SAMPLE_STAFF, "history": found, "history_stats": sample_days(now, config),
         "history_query": {"name": "", "days": "14"}}

@@ -52,6 +52,7 @@ from ui.screens.rule import RuleScreen
 from ui.screens.settings import SettingsScreen
 from ui.screens.setup import SetupScreen
 from ui.screens.signoff import SignOffScreen
+from ui.screens.staff_admin import StaffAdminScreen, StaffFormScreen
 from ui.screens.staff_home import StaffHomeScreen
 from ui.screens.start import StartScreen
 from ui.screens.still_there import StillThereScreen
@@ -122,7 +123,7 @@ def _same_page(before: DischargeState, after: DischargeState) -> bool:
 
 STAFF_SCREENS: frozenset[type[Screen]] = frozenset({
     PinScreen, StaffHomeScreen, StartScreen, ReadinessScreen, SignOffScreen, HelpReviewScreen,
-    SetupScreen, VoidScreen, HistoryScreen, SettingsScreen,
+    SetupScreen, VoidScreen, HistoryScreen, SettingsScreen, StaffAdminScreen, StaffFormScreen,
 })
 
 
@@ -160,6 +161,8 @@ class KioskWindow(QMainWindow):
         self.history: tuple[DischargeState, ...] = ()
         self.history_stats: tuple[DayStat, ...] = ()
         self.history_query: dict[str, str] = {}
+        self.staff_accounts: tuple[StaffMember, ...] = ()
+        self.staff_form: dict[str, str] = {}
         self.speaker = Speaker(self)
         self.allow_close = False
         self.last_input = self.runtime.clock.now()
@@ -189,7 +192,9 @@ class KioskWindow(QMainWindow):
             "ask_void": self._on_ask_void, "reprint_row": self._on_reprint_row,
             "history": self._on_history, "search": self._on_search,
             "export": self._on_export, "settings": self._on_settings,
-            "save_settings": self._on_save_settings,
+            "save_settings": self._on_save_settings, "staff_admin": self._on_staff_admin,
+            "staff_form": self._on_staff_form, "disable_staff": self._on_disable_staff,
+            "save_staff": self._on_save_staff,
         }
         bridge.state_changed.connect(self._on_state)
         bridge.staff_verified.connect(self._on_staff_verified)
@@ -201,6 +206,7 @@ class KioskWindow(QMainWindow):
         bridge.history_listed.connect(self._on_history_listed)
         bridge.exported.connect(self._on_exported)
         bridge.settings_saved.connect(self._on_settings_saved)
+        bridge.accounts_listed.connect(self._on_accounts_listed)
         bridge.settings_refused.connect(self._on_settings_refused)
         bridge.staff_listed.connect(self._on_staff_listed)
         self.refresh()
@@ -301,6 +307,10 @@ class KioskWindow(QMainWindow):
                 return HistoryScreen
             if self.staff_view == "settings" and self.staff.is_admin:
                 return SettingsScreen
+            if self.staff_view == "staff_admin" and self.staff.is_admin:
+                return StaffAdminScreen
+            if self.staff_view == "staff_form" and self.staff.is_admin:
+                return StaffFormScreen
             return StartScreen if self.staff_view == "start" else StaffHomeScreen
         if self.staff is not None and self.staff_view == "readiness":
             return ReadinessScreen
@@ -335,6 +345,8 @@ class KioskWindow(QMainWindow):
             history=self.history,
             history_stats=self.history_stats,
             history_query=self.history_query,
+            staff_accounts=self.staff_accounts,
+            staff_form=self.staff_form,
             message=self.message or (self.failure if screen_class is PleaseWaitScreen else ""),
             languages=tuple((code, load_content(code).text("screens.common.language_name"))
                             for code in languages()),
@@ -419,6 +431,11 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_staff_refused(self, code: str) -> None:
+        if self.staff_view == "staff_form":
+            show = getattr(self.active_screen, "show_errors", None)
+            if show is not None:  # what was typed stays; the PIN is not shown anyway
+                show({"staff": self._text(f"staff.admin.errors.{code}")})
+            return
         self.message = load_content(self.runtime.config.kiosk.default_language).text(
             f"staff.pin.errors.{code}")
         self.refresh()
@@ -627,6 +644,40 @@ class KioskWindow(QMainWindow):
 
     def _on_save_settings(self, typed: Any) -> None:
         self.bridge.save_settings(dict(typed), self._staff_actor())
+
+    def _on_staff_admin(self, _: object) -> None:
+        if self.staff is not None and self.staff.is_admin:
+            self.staff_view = "staff_admin"
+            self.bridge.list_accounts()
+
+    def _on_staff_form(self, form: Any) -> None:
+        if self.staff is not None and self.staff.is_admin:
+            self.staff_form = {k: str(v) for k, v in dict(form).items()}
+            self.staff_view = "staff_form"
+            self.refresh()
+
+    def _on_disable_staff(self, name: Any) -> None:
+        actor = self._staff_actor()
+        self.bridge.change_account(lambda staff: staff.disable(str(name), actor=actor),
+                                   self._text("staff.admin.done_disabled", name=str(name)))
+
+    def _on_save_staff(self, form: Any) -> None:
+        actor, name, pin = self._staff_actor(), str(form["name"]), str(form["pin"])
+        if form["mode"] == "add":
+            admin = bool(form["admin"])
+            self.bridge.change_account(
+                lambda staff: staff.add(name, pin, admin=admin, actor=actor),
+                self._text("staff.admin.done_added", name=name.strip()))
+        else:
+            self.bridge.change_account(lambda staff: staff.reset_pin(name, pin, actor=actor),
+                                       self._text("staff.admin.done_reset", name=name))
+
+    def _on_accounts_listed(self, members: tuple[StaffMember, ...], done: str) -> None:
+        self.staff_accounts = members
+        if self.staff_view in ("staff_admin", "staff_form"):
+            self.staff_view = "staff_admin"
+            self.message = done
+            self.refresh()
 
     def _on_settings_saved(self) -> None:
         self.message = self._text("staff.settings.saved")

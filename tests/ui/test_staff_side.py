@@ -262,3 +262,76 @@ def test_settings_are_for_admins_only(qtbot, window: KioskWindow, tap: Tap) -> N
         b.text() for b in buttons(window.active_screen)]
     window._dispatch("settings", None)  # even if asked, a nurse gets no settings screen
     assert type(window.active_screen) is StaffHomeScreen
+
+
+def sign_in_as(qtbot, window: KioskWindow, tap: Tap, name: str, pin: str) -> None:
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    tap(window, name)
+    for digit in pin:
+        tap(window, digit)
+    tap(window, STAFF.text("staff.pin.unlock"))
+    on(qtbot, window, StaffHomeScreen)
+
+
+def test_an_admin_adds_an_account_gives_a_new_pin_and_stops_one(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    from ui.screens.staff_admin import StaffAdminScreen, StaffFormScreen
+
+    admin = ui_runtime.staff.add("Dr Lee", "864200", admin=True)
+    sign_in_as(qtbot, window, tap, "Dr Lee", "864200")
+    tap(window, STAFF.text("staff.home.accounts"))
+    on(qtbot, window, StaffAdminScreen)
+    tap(window, STAFF.text("staff.admin.add"))
+    on(qtbot, window, StaffFormScreen)
+    from tests.ui.test_walkthrough import type_into
+
+    type_into(qtbot, window, STAFF.text("staff.admin.name"), "Sam Park")
+    fields = {f.accessibleName(): f for f in window.active_screen.findChildren(QLineEdit)}  # type: ignore[union-attr]
+    fields[STAFF.text("staff.admin.pin")].setFocus()
+    for digit in "13579":  # too short
+        tap(window, digit)
+    fields[STAFF.text("staff.admin.pin_again")].setFocus()
+    for digit in "13579":
+        tap(window, digit)
+    tap(window, STAFF.text("staff.admin.save"))
+    qtbot.waitUntil(lambda: STAFF.text("staff.admin.errors.pin_format") in visible_texts(window))
+    for key in ("staff.admin.pin", "staff.admin.pin_again"):
+        field = fields[STAFF.text(key)]
+        field.setFocus()
+        tap(window, "1")
+    tap(window, STAFF.text("staff.admin.save"))
+    on(qtbot, window, StaffAdminScreen)
+    assert STAFF.text("staff.admin.done_added", name="Sam Park") in visible_texts(window)
+    sam = ui_runtime.staff.find("Sam Park")
+    assert sam is not None and ui_runtime.staff.verify(sam.id, "135791") == sam
+
+    tap(window, f"{STAFF.text('staff.admin.reset_pin')}: {ui_nurse.name}")
+    on(qtbot, window, StaffFormScreen)
+    fields = {f.accessibleName(): f for f in window.active_screen.findChildren(QLineEdit)}  # type: ignore[union-attr]
+    fields[STAFF.text("staff.admin.pin")].setFocus()
+    for digit in "246810":
+        tap(window, digit)
+    fields[STAFF.text("staff.admin.pin_again")].setFocus()
+    for digit in "246811":
+        tap(window, digit)
+    tap(window, STAFF.text("staff.admin.save"))
+    assert STAFF.text("staff.admin.errors.differ") in visible_texts(window)
+    tap(window, STAFF.text("staff.pin.back"))  # the keypad's Delete, in the second field
+    tap(window, "0")
+    tap(window, STAFF.text("staff.admin.save"))
+    on(qtbot, window, StaffAdminScreen)
+    assert ui_runtime.staff.verify(ui_nurse.id, "246810") == ui_nurse
+
+    tap(window, f"{STAFF.text('staff.admin.disable')}: Sam Park")
+    qtbot.waitUntil(lambda: STAFF.text("staff.admin.done_disabled", name="Sam Park")
+                    in visible_texts(window))
+    assert ui_runtime.staff.find("Sam Park").disabled  # type: ignore[union-attr]
+    assert f"{STAFF.text('staff.admin.disable')}: Dr Lee" not in [
+        b.accessibleName() for b in buttons(window.active_screen)]  # not yourself
+    actions = [(r.action, r.actor) for r in ui_runtime.store.audit_rows()
+               if r.action.startswith("Staff")]
+    assert actions[-3:] == [("StaffAdded", admin.actor), ("StaffPinReset", admin.actor),
+                            ("StaffDisabled", admin.actor)]
+    assert not any(pin in r.detail for r in ui_runtime.store.audit_rows()
+                   for pin in ("135791", "246810"))

@@ -34,6 +34,8 @@ class ScreenModel:
     history: tuple[DischargeState, ...] = ()  # a history search's results
     history_stats: tuple[DayStat, ...] = ()  # the last 14 days
     history_query: Mapping[str, str] = field(default_factory=dict)
+    staff_accounts: tuple[StaffMember, ...] = ()  # for an administrator's account list
+    staff_form: Mapping[str, str] = field(default_factory=dict)  # "mode" add|reset, "name"
     message: str = ""  # a kind message to show, e.g. why something was refused
     languages: tuple[tuple[str, str], ...] = ()  # (code, own name) for the language switch
     large_text: bool = False
