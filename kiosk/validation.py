@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -149,6 +149,30 @@ def follow_up(raw: str, now: datetime, zone: ZoneInfo) -> datetime | None:
             raise Invalid("follow_up_at", "errors.follow_up_range")
         return when
     raise Invalid("follow_up_at", "errors.follow_up")
+
+
+def past_day(raw: str, today: date) -> date | None:
+    """A day to look back at, typed "11/20", "11/20/2026" or "2026-11-20". A day without
+    a year is the most recent one. Empty means none."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d"):
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if pattern == "%m/%d":
+            try:
+                parsed = parsed.replace(year=today.year)
+            except ValueError:  # February 29 typed in a year without one
+                raise Invalid("day", "errors.day") from None
+            if parsed > today:
+                parsed = parsed.replace(year=today.year - 1)
+        if parsed > today:
+            raise Invalid("day", "errors.day")
+        return parsed
+    raise Invalid("day", "errors.day")
 
 
 _WRISTBAND = re.compile(r"[A-Za-z0-9\-]{4,40}")

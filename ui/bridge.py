@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from kiosk import history
+from kiosk import history, validation
 from kiosk.export import export_discharges, write_private
 from kiosk.flow import DischargeState, Event, PrintFinished, TransitionRefused
 from kiosk.records import Indication, PrintStatus
@@ -118,12 +118,15 @@ class FlowBridge(QObject):
         self._run(lambda: tuple((m.id, m.name) for m in self.runtime.staff.members()),
                   self.staff_listed.emit)
 
-    def search_history(self, name: str, days: int = 14) -> None:
+    def search_history(self, name: str, days: int = 14, day: str = "") -> None:
+        """Discharges of the last `days` days, or of one `day` as staff typed it."""
         def work() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
             runtime = self.runtime
             zone = runtime.config.zone
             today = runtime.clock.now().astimezone(zone).date()
-            found = history.search(runtime.store, zone, since=today - timedelta(days=days - 1),
+            one_day = validation.gather({"day": lambda: validation.past_day(day, today)})["day"]
+            since = one_day or today - timedelta(days=days - 1)
+            found = history.search(runtime.store, zone, since=since, until=one_day or today,
                                    name=name)
             return tuple(found), tuple(history.last_days(runtime.store, today, zone))
         self._run(work, lambda result: self.history_listed.emit(*result))

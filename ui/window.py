@@ -625,8 +625,9 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_search(self, query: Any) -> None:
-        self.history_query = {"name": str(query["name"]), "days": str(query["days"])}
-        self.bridge.search_history(str(query["name"]), int(query["days"]))
+        self.history_query = {"name": str(query["name"]), "days": str(query["days"]),
+                              "day": str(query["day"])}
+        self.bridge.search_history(str(query["name"]), int(query["days"]), str(query["day"]))
 
     def _on_export(self, request: Any) -> None:
         self.bridge.export(str(request["format"]), int(request["days"]), self._staff_actor())

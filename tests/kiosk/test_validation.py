@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -138,3 +138,19 @@ def test_a_wristband_scan_is_letters_digits_and_dashes() -> None:
     assert validation.wristband("") == ""
     with pytest.raises(Invalid):
         validation.wristband("Ana R; DOB 1970-01-01")
+
+
+@pytest.mark.parametrize(("typed", "day"), [("11/20", date(2026, 11, 20)),
+                                            ("12/31", date(2025, 12, 31)),  # most recent
+                                            ("2026-01-05", date(2026, 1, 5)),
+                                            ("3/4/2025", date(2025, 3, 4))])
+def test_a_past_day_is_read_as_staff_write_it(typed: str, day: date) -> None:
+    assert validation.past_day(typed, date(2026, 11, 25)) == day
+    assert validation.past_day("", date(2026, 11, 25)) is None
+
+
+@pytest.mark.parametrize("typed", ["tomorrow", "2027-01-01", "13/40"])
+def test_a_day_that_cannot_be_searched_is_refused(typed: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        validation.past_day(typed, date(2026, 11, 25))
+    assert refused.value.message_key == "errors.day"

@@ -335,3 +335,33 @@ def test_an_admin_adds_an_account_gives_a_new_pin_and_stops_one(
                             ("StaffDisabled", admin.actor)]
     assert not any(pin in r.detail for r in ui_runtime.store.audit_rows()
                    for pin in ("135791", "246810"))
+
+
+def test_history_finds_one_day_and_explains_a_wrong_one(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_clock) -> None:
+
+    from tests.ui.test_walkthrough import sign_in, type_into
+    from ui.screens.history import HistoryScreen
+
+    service = ui_runtime.service
+    service.start(first_name="Vera", last_initial="R", language="en",
+                  infusion_ended_at=ui_clock.now(), staff_actor="staff:x")
+    ui_clock.advance(hours=-72)
+    service.start(first_name="Olga", last_initial="R", language="en",
+                  infusion_ended_at=ui_clock.now(), staff_actor="staff:x")
+    three_days_ago = ui_clock.now().astimezone(ui_runtime.config.zone).date()
+    ui_clock.advance(hours=72)
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    tap(window, STAFF.text("staff.home.history"))
+    on(qtbot, window, HistoryScreen)
+    qtbot.waitUntil(lambda: any("Olga" in t for t in visible_texts(window)))
+    assert any("Vera" in t for t in visible_texts(window))
+    type_into(qtbot, window, STAFF.text("staff.history.day"), "someday")
+    tap(window, STAFF.text("staff.history.search"))
+    qtbot.waitUntil(lambda: STAFF.text("errors.day") in visible_texts(window))
+    field = next(f for f in window.active_screen.findChildren(QLineEdit)  # type: ignore[union-attr]
+                 if f.accessibleName() == STAFF.text("staff.history.day"))
+    field.setText(f"{three_days_ago.month}/{three_days_ago.day}")
+    tap(window, STAFF.text("staff.history.search"))
+    qtbot.waitUntil(lambda: not any("Vera" in t for t in visible_texts(window)))
+    assert any("Olga" in t for t in visible_texts(window))

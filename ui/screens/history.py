@@ -110,6 +110,12 @@ class HistoryScreen(Screen):
                                 name=text("staff.history.period"))
         self.period.select(int(model.history_query.get("days", "14")))
         query.addWidget(self.period, 2)
+        query.addWidget(label(text("staff.history.day"), "staff-body", wrap=False))
+        self.day = QLineEdit(model.history_query.get("day", ""))
+        self.day.setProperty("role", "staff")
+        self.day.setAccessibleName(text("staff.history.day"))
+        self.day.returnPressed.connect(self._search)
+        query.addWidget(self.day, 1)
         search = button(text("staff.history.search"), "staff-primary")
         search.clicked.connect(self._search)
         query.addWidget(search)
@@ -154,7 +160,11 @@ class HistoryScreen(Screen):
         return scroll
 
     def _search(self) -> None:
-        self.report("search", {"name": self.name.text(), "days": self.period.value() or 14})
+        self.report("search", {"name": self.name.text(), "days": self.period.value() or 14,
+                               "day": self.day.text()})
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        show_message(self.message, errors.get("day", ""))
 
     def show_export(self, path: str) -> None:
         show_message(self.message, self.model.text("staff.history.exported", path=path))
