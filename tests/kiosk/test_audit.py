@@ -7,6 +7,8 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from kiosk import flow
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
@@ -151,4 +153,62 @@ def test_staff_disable_and_reset_pin_from_the_command_line(tmp_path: Path) -> No
     assert "StaffPinReset" in actions and "StaffDisabled" in actions
     assert not any("975310" in r.detail or "135790" in r.detail
                    for r in runtime.store.audit_rows())
+    runtime.close()
+
+
+def test_every_staff_action_writes_its_audit_row(tmp_path: Path) -> None:
+    """One of each, through the same calls the screens and the CLI make."""
+    from kiosk.export import export_discharges
+    from kiosk.staff import StaffError
+    from tests.kiosk.factories import MARK, readiness, teach_back_answers
+
+    data = tmp_path / "data"
+    runtime = open_runtime(load_config(), data)
+    admin = runtime.staff.add("Dr Lee", "864200", admin=True, actor="cli")
+    nurse = runtime.staff.add("Kim", "246810", actor=admin.actor)
+    runtime.staff.verify(nurse.id, "246810")
+    with pytest.raises(StaffError):
+        runtime.staff.verify(nurse.id, "000000")
+    runtime.staff.reset_pin("Kim", "135790", actor=admin.actor)
+    service = runtime.service
+    now = runtime.clock.now()
+    state = service.start(first_name="Ana", last_initial="R", language="en",
+                          infusion_ended_at=now - timedelta(minutes=70), staff_actor=nurse.actor)
+    state = service.record_blood_pressure(state, "128/82", nurse.actor)
+    state = service.apply(state, flow.ReadinessRecorded(readiness=readiness(now),
+                                                        actor=nurse.actor))
+    state = service.apply(state, flow.HelpRequested(reason="rule:no_driving"))
+    state = service.apply(state, flow.StaffResumed(actor=nurse.actor))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = service.apply(state, event)
+    state = service.confirm_companion(state, name="Maria", phone="6265550199", signature=MARK)
+    state = service.print_sheet(state)
+    state = service.print_sheet(state, actor=nurse.actor)  # the reprint
+    service.apply(state, flow.SignedOff(actor=nurse.actor, sheet_in_hand=True,
+                                        companion_present=True))
+    other = service.start(first_name="Ben", last_initial="R", language="en",
+                          infusion_ended_at=now, staff_actor=nurse.actor)
+    service.apply(other, flow.Voided(actor=nurse.actor, reason="patient_left"))
+    export_discharges(runtime, "csv", None, None, nurse.actor)
+    runtime.save_settings({"policy.alcohol_hours": "36"}, admin.actor)
+    runtime.staff.disable("Kim", actor=admin.actor)
+    runtime.store.purge(datetime(2000, 1, 1).astimezone(), runtime.clock.now(), admin.actor)
+
+    rows = runtime.store.audit_rows()
+    by_actor = {(r.action, r.actor) for r in rows}
+    expected = {
+        ("StaffAdded", "cli"), ("StaffAdded", admin.actor), ("Login", nurse.actor),
+        ("LoginFailed", nurse.actor), ("StaffPinReset", admin.actor), ("Started", nurse.actor),
+        ("BloodPressureRecorded", nurse.actor), ("ReadinessRecorded", nurse.actor),
+        ("StaffResumed", nurse.actor), ("PrintFinished", "kiosk"),
+        ("PrintFinished", nurse.actor), ("SignedOff", nurse.actor), ("Voided", nurse.actor),
+        ("Export", nurse.actor), ("SettingChanged", admin.actor),
+        ("StaffDisabled", admin.actor), ("Purged", admin.actor),
+    }
+    assert expected <= by_actor, expected - by_actor
+    assert runtime.store.audit_problems() == []
+    for row in rows:  # no names, no PINs, no phone numbers in the trail
+        for secret in ("Ana", "Ben", "Maria", "135790", "246810", "6265550199"):
+            assert secret not in row.detail, (row.action, row.detail)
     runtime.close()
