@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 from kiosk import companion as ride_home
 from kiosk.flow import DischargeState, Step
-from kiosk.records import PrintStatus
+from kiosk.records import VOID_REASONS, PrintStatus
+
+__all__ = ["FLAG_ORDER", "VOID_REASONS", "BoardRow", "board_rows", "day_start", "flags"]
 
 FLAG_ORDER = ("waiting_help", "waiting_teach_back", "waiting_ride", "paused", "print_failed",
               "companion_coming")
 """Most urgent first. Words: content `staff.board.flags.<flag>`."""
 
-VOID_REASONS = ("patient_left", "readmitted", "entered_in_error", "other")
-"""Why staff cancel a discharge. Words: content `staff.board.void_reasons.<reason>`."""
 
 
 @dataclass(frozen=True)

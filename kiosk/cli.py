@@ -112,7 +112,7 @@ def _run_demo(config: ClinicConfig, data_dir: Path, throw_away: bool) -> int:
     pin = f"{secrets.randbelow(10**6):06d}"
     try:
         if runtime.staff.find(DEMO_STAFF_NAME) is None:
-            runtime.staff.add(DEMO_STAFF_NAME, pin, admin=True, actor="demo")
+            runtime.staff.add(DEMO_STAFF_NAME, pin, admin=True, actor="cli")
         else:
             pin = "(unchanged: this data dir already has the demo account)"
     finally:
@@ -427,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return HANDLERS[args.command](args, config)
     except ConfigError as exc:
         print(f"The config has problems:\n{exc}", file=sys.stderr)
-    except (ContentError, StoreError, CliError, PrintError) as exc:
+    except (ContentError, StoreError, CliError, PrintError, StaffError) as exc:
         print(f"discharge-kiosk: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("discharge-kiosk: stopped", file=sys.stderr)

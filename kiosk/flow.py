@@ -20,6 +20,7 @@ from kiosk.companion import CompanionPage
 from kiosk.records import (
     PADSS_PASS_SCORE,
     RELATIONSHIPS,
+    VOID_REASONS,
     BloodPressure,
     Companion,
     Discharge,
@@ -437,6 +438,18 @@ def _sheet_current(state: DischargeState, event: Event, ctx: Context) -> str | N
     return None if same_day and recent else "sheet_outdated"
 
 
+def _void_reason_known(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    assert isinstance(event, Voided)
+    return None if event.reason in VOID_REASONS else "unknown_choice"
+
+
+def _print_was_due(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    """While staff are called, a print is taken only for a patient who had reached the
+    sheet: one paused on the rules must not get a sheet before the teach-back."""
+    due = state.resume_step in (Step.PRINTING, Step.SIGN_OFF)
+    return None if due else "not_now"
+
+
 def _by_staff(state: DischargeState, event: Event, ctx: Context) -> str | None:
     return None if event.actor.startswith("staff:") else "staff_only"
 
@@ -531,9 +544,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Step.PRINTING, PrintFinished, Step.SIGN_OFF, (_print_final,)),
     # A reprint from sign-off or from the help screen records its result in place.
     Transition(Step.SIGN_OFF, PrintFinished, STAY, (_print_final,)),
-    Transition(Step.NEEDS_STAFF, PrintFinished, STAY, (_print_final,)),
+    Transition(Step.NEEDS_STAFF, PrintFinished, STAY, (_print_final, _print_was_due)),
     Transition(Step.SIGN_OFF, SignedOff, Step.DISCHARGED, SIGN_OFF_GUARDS),
-    *_each(NON_FINAL_STEPS, Voided, Step.VOIDED, (_by_staff,)),
+    *_each(NON_FINAL_STEPS, Voided, Step.VOIDED, (_by_staff, _void_reason_known)),
 )
 
 
@@ -547,9 +560,16 @@ class TransitionRefused(Exception):
         super().__init__(f"{event.kind} refused at {step}: {', '.join(reasons)}")
 
 
-def can_print(step: Step) -> bool:
+def can_print(state: DischargeState) -> bool:
     """Whether a print result would be accepted now; checked before paper comes out."""
-    return PrintFinished in allowed_events(step)
+    probe = PrintFinished(status=PrintStatus.COMPLETED)
+    return any(t.source is state.step and t.event is PrintFinished
+               and not any(g(state, probe, _PROBE_CONTEXT) for g in t.guards)
+               for t in TRANSITIONS)
+
+
+_PROBE_CONTEXT = Context(now=datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC")), policy=Policy())
+"""The print guards look at the state only; time and policy do not matter to them."""
 
 
 def allowed_events(step: Step) -> frozenset[type[Event]]:

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk.flow import DischargeState, Step
-from kiosk.store import Store
+from kiosk.store import Store, utc_text
 
 CHART_DAYS = 14
 
@@ -48,7 +48,7 @@ def last_days(store: Store, today: date, zone: ZoneInfo, days: int = CHART_DAYS
     rows = store.db.execute(
         "SELECT infusion_ended_at, discharged_at FROM discharges "
         "WHERE started_at >= ? AND step = ? AND discharged_at IS NOT NULL",
-        [datetime.combine(first - timedelta(days=1), time(0), zone).isoformat(),
+        [utc_text(datetime.combine(first - timedelta(days=1), time(0), zone)),
          Step.DISCHARGED.value]).fetchall()
     minutes: dict[date, list[float]] = {first + timedelta(days=i): [] for i in range(days)}
     for ended, discharged in rows:

@@ -96,6 +96,9 @@ class Readiness:
         return self.total >= PADSS_PASS_SCORE
 
 
+VOID_REASONS: tuple[str, ...] = ("patient_left", "readmitted", "entered_in_error", "other")
+"""Why staff cancel a discharge. Words: content `staff.board.void_reasons.<reason>`."""
+
 RELATIONSHIPS: tuple[str, ...] = ("partner", "family", "friend", "other")
 """Who the companion is to the patient; words for each live in content."""
 

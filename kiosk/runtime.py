@@ -60,7 +60,9 @@ class Runtime:
         self.store.close()
 
     def save_settings(self, typed: dict[str, str], actor: str) -> ClinicConfig:
-        """Save an administrator's changes and use them at once. Raises SettingsError."""
+        """Save an administrator's changes and use them at once. Raises SettingsError, or
+        StaffError when `actor` is not an administrator."""
+        self.staff.require_admin(actor)
         config = self.settings.save(self.config, typed, actor, self.clock.now())
         printer_changed = config.printer != self.config.printer
         self.config = config

@@ -178,7 +178,7 @@ class DischargeService:
         help and sign-in never wait behind a printer. Never raises for a printer or layout
         fault; returns the event that records the outcome. Refuses before any paper comes
         out if the discharge is at a step that would not accept a print."""
-        if not flow.can_print(state.step):
+        if not flow.can_print(state):
             raise flow.TransitionRefused(state.step, flow.PrintFinished(
                 status=PrintStatus.FAILED), ("not_now",))
         sheet_time = self.sheet_time(state.record)
@@ -243,7 +243,8 @@ def _audit_detail(before: DischargeState, state: DischargeState, event: Event) -
     elif isinstance(event, flow.BloodPressureRecorded):
         parts.append(f"bp={event.reading.text}")
     elif isinstance(event, flow.PrintFinished):
-        parts.append(f"print={event.status.value} job={event.job}")
+        parts.append(f"print={event.status.value} job={event.job} "
+                     f"attempt={state.record.print_attempts}")
     elif isinstance(event, flow.SignedOff):
         parts.append("sheet_in_hand=yes companion_present=yes")
     elif isinstance(event, flow.HelpRequested) and event.reason:

@@ -74,6 +74,7 @@ class StaffDirectory:
         return self.pepper + b":" + pin.encode()
 
     def add(self, name: str, pin: str, *, admin: bool = False, actor: str = "cli") -> StaffMember:
+        self.require_admin(actor)
         name = name.strip()
         if not name or len(name) > 60:
             raise StaffError("name", "A staff name is 1 to 60 characters.")
@@ -91,6 +92,17 @@ class StaffDirectory:
             self.store.append_audit(now, actor, "StaffAdded", "", f"staff={member.id}")
         return member
 
+    def require_admin(self, actor: str) -> None:
+        """Account changes and settings are for administrators. "cli" is someone at the
+        kiosk computer's own terminal, who can edit its files anyway."""
+        if actor == "cli":
+            return
+        rows = list(self.store.db.query("SELECT * FROM staff WHERE id = ?",
+                                        [actor.removeprefix("staff:")]))
+        if not actor.startswith("staff:") or not rows or rows[0]["disabled"] \
+                or not rows[0]["is_admin"]:
+            raise StaffError("not_admin", "Only an administrator can do this.")
+
     def _require(self, name: str) -> StaffMember:
         member = self.find(name)
         if member is None:
@@ -99,7 +111,11 @@ class StaffDirectory:
 
     def disable(self, name: str, *, actor: str = "cli") -> StaffMember:
         """The account can no longer sign in; its name stays on the records it signed."""
+        self.require_admin(actor)
         member = self._require(name)
+        admins = [m for m in self.members() if m.is_admin]
+        if member.is_admin and admins == [member]:
+            raise StaffError("last_admin", "This is the last administrator; add another first.")
         with self.store.transaction():
             self.store.db.table("staff").update(member.id, {"disabled": 1})
             self.store.append_audit(self.clock.now(), actor, "StaffDisabled", "",
@@ -108,6 +124,7 @@ class StaffDirectory:
 
     def reset_pin(self, name: str, pin: str, *, actor: str = "cli") -> StaffMember:
         """A new PIN; a lockout from the old one is lifted. The PIN is never audited."""
+        self.require_admin(actor)
         check_pin_format(pin)
         member = self._require(name)
         with self.store.transaction():

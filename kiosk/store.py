@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ import sqlite_utils
 from kiosk.flow import DischargeState, Event, Step
 from kiosk.records import Discharge
 from kiosk.serialize import from_data, to_data
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "kiosk.db"
 HEAD_NAME = "audit-head.json"
@@ -45,6 +48,11 @@ class AuditRow:
 def _canonical(at: str, actor: str, action: str, discharge_id: str, detail: str) -> str:
     return json.dumps([at, actor, action, discharge_id, detail], ensure_ascii=False,
                       separators=(",", ":"))
+
+
+def utc_text(when: datetime) -> str:
+    """A time as the database's indexed columns hold it: ISO 8601 in UTC, comparable as text."""
+    return when.astimezone(UTC).isoformat()
 
 
 def audit_hash(prev_hash: str, at: str, actor: str, action: str, discharge_id: str,
@@ -196,6 +204,11 @@ class Store:
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {version}")
         _ensure_append_only_triggers(self.db)
+        if self.triggers_missing_at_open:
+            # Put back, and on the record: the trail was open to change until now.
+            with self.transaction():
+                self.append_audit(datetime.now(UTC), "kiosk", "TriggersRestored", "",
+                                  "missing=" + ",".join(self.triggers_missing_at_open))
 
     def missing_triggers(self) -> list[str]:
         present = {row[0] for row in self.db.execute(
@@ -237,9 +250,10 @@ class Store:
                     "id": record.id,
                     "step": state.step.value,
                     "resume_step": state.resume_step.value if state.resume_step else None,
-                    "started_at": record.started_at.isoformat(),
-                    "infusion_ended_at": record.infusion_ended_at.isoformat(),
-                    "discharged_at": record.discharged_at.isoformat()
+                    # Columns in UTC, so that ranges compare as text (the record keeps its own).
+                    "started_at": utc_text(record.started_at),
+                    "infusion_ended_at": utc_text(record.infusion_ended_at),
+                    "discharged_at": utc_text(record.discharged_at)
                     if record.discharged_at else None,
                     "print_status": record.print_status.value,
                     "language": record.patient.language,
@@ -275,10 +289,10 @@ class Store:
         where, params = ["1 = 1"], []
         if since is not None:
             where.append("started_at >= ?")
-            params.append(since.isoformat())
+            params.append(utc_text(since))
         if until is not None:
             where.append("started_at < ?")
-            params.append(until.isoformat())
+            params.append(utc_text(until))
         if open_only:
             where.append("step NOT IN (?, ?)")
             params.extend([Step.DISCHARGED.value, Step.VOIDED.value])
@@ -345,8 +359,28 @@ class Store:
         ).fetchone()
         return AuditHead(int(count), last or GENESIS_HASH)
 
+    def _head_still_holds(self, old: AuditHead) -> bool:
+        """The rows still reach the old head's newest row, with the same hash."""
+        if old.count <= 0:
+            return old.count == 0
+        row = self.db.execute("SELECT hash FROM audit ORDER BY id LIMIT 1 OFFSET ?",
+                              [old.count - 1]).fetchone()
+        return row is not None and row[0] == old.hash
+
     def _write_head(self) -> None:
-        head = self._current_head()
+        """Move the head forward. Never back: if rows it counted are gone, the file keeps
+        saying so, and verify keeps reporting it, however many rows come after."""
+        old = self.read_head()
+        if old is not None and not self._head_still_holds(old):
+            log.error("audit head not moved: rows it counts are missing or changed")
+            return
+        try:
+            self._write_head_file(self._current_head())
+        except OSError as exc:
+            # The change is committed; a stale head is reported by verify, not lost.
+            log.error("cannot write the audit head file: %s", exc.strerror)
+
+    def _write_head_file(self, head: AuditHead) -> None:
         temp = self.head_path.with_suffix(".tmp")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -372,6 +406,11 @@ class Store:
         missing = dict.fromkeys([*self.triggers_missing_at_open, *self.missing_triggers()])
         problems = [f"the trigger {name} was missing (the trail could have been changed)"
                     for name in missing]
+        for row_id, detail in self.db.execute(
+                "SELECT id, detail FROM audit WHERE action = 'TriggersRestored'"):
+            if not self.triggers_missing_at_open:
+                problems.append(f"row {row_id}: append-only triggers were found missing and "
+                                f"put back ({detail})")
         broken = self.first_broken_audit_row()
         if broken is not None:
             problems.append(f"the audit chain is broken at row {broken}: that row or the one "
@@ -402,7 +441,7 @@ class Store:
         Returns how many discharges were removed."""
         with self.transaction():
             ids = [row[0] for row in self.db.execute(
-                "SELECT id FROM discharges WHERE started_at < ?", [before.isoformat()])]
+                "SELECT id FROM discharges WHERE started_at < ?", [utc_text(before)])]
             if ids:
                 marks = ",".join("?" * len(ids))
                 # Events are append-only by trigger; the purge is the one sanctioned removal,
@@ -411,9 +450,21 @@ class Store:
                 self.db.execute(f"DELETE FROM events WHERE discharge_id IN ({marks})", ids)
                 self.db.execute(f"DELETE FROM discharges WHERE id IN ({marks})", ids)
                 _ensure_append_only_triggers(self.db)
+            files = self._purge_exports(before)
             self.append_audit(at, actor, "Purged", "",
-                              f"before={before.date().isoformat()} discharges={len(ids)}")
+                              f"before={before.date().isoformat()} discharges={len(ids)} "
+                              f"export_files={files}")
         return len(ids)
+
+    def _purge_exports(self, before: datetime) -> int:
+        """Export files made on the staff screens hold names too: they go with the rest."""
+        folder = self.path.parent / "exports"
+        removed = 0
+        for path in sorted(folder.glob("discharges-*")) if folder.is_dir() else []:
+            if datetime.fromtimestamp(path.stat().st_mtime, UTC) < before:
+                path.unlink()
+                removed += 1
+        return removed
 
     def integrity_ok(self) -> bool:
         return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

@@ -40,6 +40,7 @@ class FlowBridge(QObject):
     board_listed = Signal(object)  # tuple[BoardRow, ...]
     history_listed = Signal(object, object)  # (tuple[DischargeState, ...], tuple[DayStat, ...])
     exported = Signal(str)  # the path of the file written
+    audit_checked = Signal(object)  # tuple[str, ...]: problems found in the audit trail
     settings_saved = Signal()
     accounts_listed = Signal(object, str)  # (tuple[StaffMember, ...], what was just done)
     settings_refused = Signal(object)  # dict[str, str]: setting -> what is wrong
@@ -158,6 +159,14 @@ class FlowBridge(QObject):
         """Add, reset or disable on the worker; StaffError comes back as staff_refused."""
         self._run(lambda: change(self.runtime.staff), lambda _: self.list_accounts(done))
 
+    def check_audit(self) -> None:
+        def work() -> tuple[str, ...]:
+            problems = tuple(self.runtime.store.audit_problems())
+            for problem in problems:
+                log.error("audit trail: %s", problem)
+            return problems
+        self._run(work, self.audit_checked.emit)
+
     def list_board(self) -> None:
         self._run(lambda: tuple(self.runtime.service.board()), self.board_listed.emit)
 
@@ -176,6 +185,17 @@ class FlowBridge(QObject):
     def open(self, discharge_id: str) -> None:
         self._run(lambda: self._set_current(self.runtime.store.load(discharge_id)),
                   self._publish)
+
+    def send_to(self, discharge_id: str, event: Event) -> None:
+        """Apply an event to one discharge, the current one or not: a print result belongs
+        to the record it was printed for, even if staff have moved on to another."""
+        def work() -> DischargeState | None:
+            current = self._current
+            if current is not None and current.record.id == discharge_id:
+                return self._set_current(self.runtime.service.apply(current, event))
+            self.runtime.service.apply(self.runtime.store.load(discharge_id), event)
+            return current  # the screen stays with what staff are doing
+        self._run(work, self._publish)
 
     def send(self, make_event: Callable[[], Event]) -> None:
         """Apply an event to the current discharge, on the worker, in order."""
@@ -225,7 +245,7 @@ class FlowBridge(QObject):
         def printed(event: PrintFinished | None) -> None:
             self.printing_for = None
             if event is not None:
-                self.send(lambda: event)
+                self.send_to(state.record.id, event)
 
         self._run(work, printed, executor=self._printer)
 

@@ -206,6 +206,7 @@ class KioskWindow(QMainWindow):
         bridge.history_listed.connect(self._on_history_listed)
         bridge.exported.connect(self._on_exported)
         bridge.settings_saved.connect(self._on_settings_saved)
+        bridge.audit_checked.connect(self._on_audit_checked)
         bridge.accounts_listed.connect(self._on_accounts_listed)
         bridge.settings_refused.connect(self._on_settings_refused)
         bridge.staff_listed.connect(self._on_staff_listed)
@@ -414,7 +415,7 @@ class KioskWindow(QMainWindow):
             self.staff_view = None
         if state is not None and self.pending_reprint == state.record.id:
             self.pending_reprint = None  # opened from the board's Reprint: print it now
-            if flow.can_print(state.step) and self.staff is not None:
+            if flow.can_print(state) and self.staff is not None:
                 self.bridge.print_sheet(actor=self.staff.actor)
         if state is not None and state.step is Step.VOIDED:
             self.bridge.clear()
@@ -431,6 +432,11 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_staff_refused(self, code: str) -> None:
+        if self.staff is not None:  # an account change or a setting, not a sign-in
+            self.message = self._text(f"staff.admin.errors.{code}")
+            if self.staff_view in ("settings", "staff_admin"):
+                self.refresh()
+                return
         if self.staff_view == "staff_form":
             show = getattr(self.active_screen, "show_errors", None)
             if show is not None:  # what was typed stays; the PIN is not shown anyway
@@ -466,7 +472,9 @@ class KioskWindow(QMainWindow):
 
     def _on_board_listed(self, rows: tuple[BoardRow, ...]) -> None:
         self.board = rows
-        if self.staff is not None and self.bridge.state is None:
+        # Only the board itself is redrawn: a form staff are typing into must not be.
+        if self.staff is not None and self.bridge.state is None and self.staff_view is None \
+                and not self.pin_requested:
             self.refresh()
 
     # --- what people did
@@ -678,6 +686,12 @@ class KioskWindow(QMainWindow):
         if self.staff_view in ("staff_admin", "staff_form"):
             self.staff_view = "staff_admin"
             self.message = done
+            self.refresh()
+
+    def _on_audit_checked(self, problems: tuple[str, ...]) -> None:
+        self.startup_problems = problems
+        if problems and self.staff is not None and self.staff_view is None \
+                and self.bridge.state is None:
             self.refresh()
 
     def _on_settings_saved(self) -> None:

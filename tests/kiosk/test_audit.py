@@ -3,6 +3,7 @@ file, after the kinds of tampering a chain must reveal, and `purge` keeping the 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -81,6 +82,33 @@ def test_verify_catches_deleted_newest_rows_with_the_head_file(tmp_path: Path) -
     assert "broken" not in result.stderr  # the chain itself still holds
 
 
+def test_deleted_newest_rows_stay_found_after_more_actions_and_a_restart(
+        tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    runtime = busy_day(data)
+    total = len(runtime.store.audit_rows())
+    runtime.close()
+    tamper(data, "DROP TRIGGER audit_no_delete",
+           f"DELETE FROM audit WHERE id > {total - 2}",
+           "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+           "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
+    again = open_runtime(load_config(), data)
+    again.store.audit(again.clock.now(), "kiosk", "LoginFailed", "", "attempt=1")
+    again.close()
+    result = run("audit", "verify", data_dir=data)
+    assert result.returncode != 0 and "newest audit rows were deleted" in result.stderr
+
+
+def test_triggers_found_missing_stay_on_the_record(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    busy_day(data).close()
+    tamper(data, "DROP TRIGGER events_no_update")
+    first = run("audit", "verify", data_dir=data)  # puts the trigger back, and says so
+    assert first.returncode != 0 and "events_no_update was missing" in first.stderr
+    second = run("audit", "verify", data_dir=data)
+    assert second.returncode != 0 and "found missing and put back" in second.stderr
+
+
 def test_check_reports_the_same_problems(tmp_path: Path) -> None:
     data = tmp_path / "data"
     busy_day(data).close()
@@ -114,6 +142,13 @@ def test_purge_removes_old_details_keeps_audit_rows_and_is_audited(tmp_path: Pat
                          staff_actor="staff:x")
     recent.close()
 
+    exports = data / "exports"
+    exports.mkdir(mode=0o700)
+    old_file, new_file = exports / "discharges-20190601.csv", exports / "discharges-new.csv"
+    for path in (old_file, new_file):
+        path.write_text("first_name\nAna\n")
+    long_ago_stamp = long_ago.now().timestamp()
+    os.utime(old_file, (long_ago_stamp, long_ago_stamp))
     too_soon = run("purge", "--older-than", "2", data_dir=data)
     assert too_soon.returncode == 1 and "6 years" in too_soon.stderr
 
@@ -127,7 +162,8 @@ def test_purge_removes_old_details_keeps_audit_rows_and_is_audited(tmp_path: Pat
                                   "(SELECT id FROM discharges)").fetchone()[0] == 0
     rows = after.store.audit_rows()
     assert len(rows) >= old_rows + 2 and rows[-1].action == "Purged"
-    assert "discharges=3" in rows[-1].detail
+    assert "discharges=3" in rows[-1].detail and "export_files=1" in rows[-1].detail
+    assert not old_file.exists() and new_file.exists()
     assert after.store.missing_triggers() == []
     after.close()
     assert run("audit", "verify", data_dir=data).returncode == 0

@@ -99,3 +99,24 @@ def test_history_search_finds_names_without_accents_or_case(runtime: Runtime,
     today = clock.now().astimezone(zone).date()
     assert search(runtime.store, zone, since=today + timedelta(days=1)) == []
     assert len(search(runtime.store, zone, since=date(2000, 1, 1), until=today)) == 3
+
+
+def test_the_clinic_s_day_is_its_own_even_in_the_evening(runtime: Runtime,
+                                                          clock: ManualClock) -> None:
+    """23:30 in Pasadena is the next day in UTC: days must still be the clinic's days."""
+    zone = runtime.config.zone
+    late = datetime(2026, 11, 24, 23, 30, tzinfo=zone)
+    clock.set(late)
+    runtime.service.start(first_name="Late", last_initial="R", language="en",
+                          infusion_ended_at=late, staff_actor="staff:x")
+    clock.set(datetime(2026, 11, 25, 0, 30, tzinfo=zone))
+    runtime.service.start(first_name="Early", last_initial="R", language="en",
+                          infusion_ended_at=clock.now(), staff_actor="staff:x")
+    clock.set(datetime(2026, 11, 25, 21, 0, tzinfo=zone))
+    voided = [s for s in runtime.store.discharges() if s.record.patient.first_name == "Late"]
+    runtime.service.apply(voided[0], flow.Voided(actor="staff:x", reason="other"))
+    assert [r.state.record.patient.first_name for r in runtime.service.board()] == ["Early"]
+    yesterday = search(runtime.store, zone, since=date(2026, 11, 24), until=date(2026, 11, 24))
+    assert [s.record.patient.first_name for s in yesterday] == ["Late"]
+    today = search(runtime.store, zone, since=date(2026, 11, 25), until=date(2026, 11, 25))
+    assert [s.record.patient.first_name for s in today] == ["Early"]

@@ -366,7 +366,7 @@ def test_events_outside_their_step_are_refused() -> None:
     assert refused.value.reasons == ("not_now",)
     done = apply(walk_to_sign_off(), sign_off(), ctx())
     with pytest.raises(TransitionRefused):
-        apply(done, flow.Voided(actor=STAFF, reason="late"), ctx())
+        apply(done, flow.Voided(actor=STAFF, reason="other"), ctx())
 
 
 # --- property test: random event sequences never reach DISCHARGED unsafely
@@ -390,7 +390,7 @@ events = st.one_of(
     st.builds(lambda actor, a, b: flow.SignedOff(actor=actor, sheet_in_hand=a,
                                                  companion_present=b),
               actors, st.booleans(), st.booleans()),
-    st.builds(lambda actor: flow.Voided(actor=actor, reason="r"), actors),
+    st.builds(lambda actor: flow.Voided(actor=actor, reason="other"), actors),
 )
 
 
@@ -496,3 +496,15 @@ def test_spravato_asks_for_blood_pressure_40_minutes_after_the_dose() -> None:
     with pytest.raises(TransitionRefused):
         apply(state, flow.BloodPressureRecorded(
             reading=BloodPressure(120, 80, at_40.now, "patient"), actor="patient"), at_40)
+
+
+def test_a_paused_patient_still_on_the_rules_gets_no_sheet() -> None:
+    paused = apply(DischargeState(Step.SAFETY_RULES, make_record(NOW)), flow.IdlePaused(),
+                   ctx())
+    assert not flow.can_print(paused)
+    with pytest.raises(TransitionRefused):
+        apply(paused, flow.PrintFinished(status=PrintStatus.COMPLETED, actor=STAFF), ctx())
+    printing = apply(DischargeState(Step.PRINTING, make_record(NOW)),
+                     flow.HelpRequested(reason="printing"), ctx())
+    assert flow.can_print(printing)
+    assert flow.can_print(walk_to_sign_off())

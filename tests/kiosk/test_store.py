@@ -103,6 +103,6 @@ def test_open_discharges_excludes_finished_ones(tmp_path: Path) -> None:
     open_one = flow.start(make_record(NOW))
     store.save(open_one, flow.PatientPartStarted(actor=STAFF), NOW)
     closed = flow.DischargeState(Step.VOIDED, make_record(NOW))
-    store.save(closed, flow.Voided(actor=STAFF, reason="test"), NOW)
+    store.save(closed, flow.Voided(actor=STAFF, reason="other"), NOW)
     assert [s.record.id for s in store.discharges(open_only=True)] == [open_one.record.id]
     assert len(store.discharges()) == 2

@@ -49,8 +49,14 @@ def test_first_run_explains_the_command_and_never_opens_staff_mode(
 
 def test_an_audit_problem_found_at_start_is_shown_to_staff(
         qtbot, styled_app: QApplication, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
-    problem = "the audit chain is broken at row 7"
-    window = kiosk_window(qtbot, ui_runtime, startup_problems=(problem,))
+    db = ui_runtime.store.db  # someone edits the trail behind the kiosk's back
+    db.execute("DROP TRIGGER audit_no_update")
+    db.execute("UPDATE audit SET detail = 'edited' WHERE id = 1")
+    window = kiosk_window(qtbot, ui_runtime)
+    window.bridge.check_audit()  # what the kiosk does at every start, on its worker
+    qtbot.waitUntil(lambda: bool(window.startup_problems))
+    problem = "; ".join(window.startup_problems)
+    assert "broken at row 1" in problem
     tap(window, STAFF.text("screens.attract.staff_button"))
     on(qtbot, window, PinScreen)
     for digit in STAFF_PIN:

@@ -56,6 +56,7 @@ class SettingsScreen(Screen):
         save = button(text("staff.settings.save"), "staff-primary")
         save.clicked.connect(lambda: self.report("save_settings", self.typed()))
         actions.addWidget(back)
+        self.add_staff_exits(actions, void=False)
         actions.addWidget(save, 2)
         self.root.addLayout(actions)
 

@@ -37,6 +37,7 @@ class StaffAdminScreen(Screen):
         back.clicked.connect(lambda: self.report("cancel"))
         actions = QHBoxLayout()
         actions.addWidget(back)
+        self.add_staff_exits(actions, void=False)
         actions.addStretch(1)
         self.root.addLayout(actions)
 

@@ -73,7 +73,7 @@ class StaffHomeScreen(Screen):
                                              for flag in row.flags), "staff-error"))
         line.addLayout(words, 1)
         who = record.patient.display_name
-        if can_print(row.state.step):
+        if can_print(row.state):
             reprint = button(text("staff.board.reprint"), "staff")
             reprint.setAccessibleName(f"{text('staff.board.reprint')} {who}")
             reprint.clicked.connect(lambda _=False, rid=record.id: self.report("reprint_row",
