@@ -21,6 +21,7 @@ from ui.screens.base import Screen, ScreenModel
 from ui.theme import COLOURS, SIZES
 from ui.widgets import ChoiceRow, button, label, scrolling, show_message
 
+MAX_ROWS = 200  # a screen of names, not a report: export for more
 PERIODS = (1, 7, 14, 30)
 """Days back the search and the export cover."""
 
@@ -149,7 +150,10 @@ class HistoryScreen(Screen):
         zone = model.config.zone
         if not model.history:
             column.addWidget(label(text("staff.history.none"), "staff-body"))
-        for state in model.history[:200]:
+        if len(model.history) > MAX_ROWS:
+            column.addWidget(label(text("staff.history.more", shown=MAX_ROWS,
+                                        total=len(model.history)), "staff-body"))
+        for state in model.history[:MAX_ROWS]:
             record = state.record
             column.addWidget(label(text(
                 "staff.history.row", name=record.patient.display_name,
