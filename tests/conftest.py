@@ -86,3 +86,8 @@ def cups() -> Iterator[CupsServer]:
     server.add_pdf_queue("KioskPDF")
     yield server
     server.stop()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--kills", default="200",
+                     help="how many times the crash test SIGKILLs the flow (200 in CI)")
