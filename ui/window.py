@@ -718,8 +718,9 @@ class KioskWindow(QMainWindow):
     # --- the window itself
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # A patient must not be able to close the kiosk; staff quit from the command line.
-        if self.allow_close:
+        # No escape for a patient: closing takes a signed-in staff member (their PIN), or a
+        # windowed demo; otherwise the kiosk stays as it is.
+        if self.allow_close or self.staff is not None:
             event.accept()
         else:
             event.ignore()

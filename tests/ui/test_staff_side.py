@@ -371,3 +371,16 @@ def test_history_finds_one_day_and_explains_a_wrong_one(
     tap(window, STAFF.text("staff.history.search"))
     qtbot.waitUntil(lambda: not any("Vera" in t for t in visible_texts(window)))
     assert any("Olga" in t for t in visible_texts(window))
+
+
+def test_the_kiosk_window_cannot_be_closed_without_a_staff_pin(
+        qtbot, styled_app: QApplication, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    from tests.ui.test_walkthrough import sign_in
+
+    window = kiosk_window(qtbot, ui_runtime)
+    window.allow_close = False  # full screen, as at the bedside
+    assert not window.close()  # Alt+F4 or the window manager: refused
+    assert window.isVisible()
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    assert window.close()  # a signed-in staff member may
+    window.bridge.shutdown()
