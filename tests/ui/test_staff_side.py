@@ -156,6 +156,8 @@ def test_a_staff_day_start_help_resume_reprint_sign_off_and_export(
     tap(window, STAFF.text("staff.signoff.reprint"))
     qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.print_attempts == 2,
                     timeout=30000)
+    # The worker shares the test's connection: let its transaction finish before reading.
+    qtbot.waitUntil(lambda: not window.bridge.busy)
     on(qtbot, window, SignOffScreen)
     tap(window, STAFF.text("staff.signoff.sheet_in_hand"))
     tap(window, STAFF.text("staff.signoff.companion_present"))
@@ -223,6 +225,8 @@ def test_reprint_from_the_board_is_a_new_audited_job(
     tap(window, reprint)
     qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.print_attempts == 2,
                     timeout=30000)
+    # The worker shares the test's connection: let its transaction finish before reading.
+    qtbot.waitUntil(lambda: not window.bridge.busy)
     rows = [r for r in ui_runtime.store.audit_rows(state.record.id)
             if r.action == "PrintFinished"]
     assert [r.actor for r in rows] == ["kiosk", ui_nurse.actor]
