@@ -83,6 +83,7 @@ def test_staff_record_blood_pressure_and_a_wrong_one_is_explained(
     type_into(qtbot, window, STAFF.text("staff.readiness.bp_label"), "128/82")
     tap(window, STAFF.text("staff.readiness.bp_record"))
     qtbot.waitUntil(lambda: len(ui_runtime.store.discharges()[0].record.blood_pressures) == 1)
+    qtbot.waitUntil(lambda: not window.bridge.busy)  # its audit row is in the same commit
     bp = ui_runtime.store.discharges()[0].record.blood_pressures[0]
     assert (bp.systolic, bp.diastolic) == (128, 82)
     qtbot.waitUntil(lambda: any("128/82" in t for t in visible_texts(window)))
