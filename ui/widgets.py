@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QScroller,
@@ -31,6 +32,20 @@ def label(text: str, role: str = "body", *, wrap: bool = True) -> QLabel:
     widget.setAccessibleName(text)
     if role.endswith("error"):
         widget.setVisible(bool(text))  # an empty message takes no room
+    return widget
+
+
+def text_field(name: str, role: str = "staff", *, text: str = "", max_length: int = 0,
+               secret: bool = False) -> QLineEdit:
+    """A field with its accessible name; `secret` shows dots (a PIN is never shown)."""
+    widget = QLineEdit(text)
+    if role:
+        widget.setProperty("role", role)
+    widget.setAccessibleName(name)
+    if max_length:
+        widget.setMaxLength(max_length)
+    if secret:
+        widget.setEchoMode(QLineEdit.EchoMode.Password)
     return widget
 
 

@@ -16,7 +16,7 @@ from ui.keyboard import TouchKeyboard
 from ui.screens.base import PatientScreen, ScreenModel
 from ui.signature import SignaturePad
 from ui.theme import SIZES
-from ui.widgets import Keypad, button, label, show_message
+from ui.widgets import Keypad, button, label, show_message, text_field
 
 MAX_NAME = 40
 MAX_PHONE = 20
@@ -36,9 +36,9 @@ class _TypedAnswer(PatientScreen):
     def _field_row(self, label_key: str, max_length: int) -> QLineEdit:
         row = QHBoxLayout()
         row.setSpacing(SIZES.gap)
-        self.field = QLineEdit(self.model.draft.get(self.field_name, ""))
-        self.field.setAccessibleName(self.model.text(label_key))
-        self.field.setMaxLength(max_length)
+        self.field = text_field(self.model.text(label_key), "",
+                                text=self.model.draft.get(self.field_name, ""),
+                                max_length=max_length)
         self.field.returnPressed.connect(self._submit)
         row.addWidget(self.field, 1)
         self.error = label("", "error")

@@ -14,12 +14,12 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.history import DayStat
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import COLOURS, SIZES
-from ui.widgets import ChoiceRow, button, label, scrolling, show_message
+from ui.widgets import ChoiceRow, button, label, scrolling, show_message, text_field
 
 MAX_ROWS = 200  # a screen of names, not a report: export for more
 PERIODS = (1, 7, 14, 30)
@@ -101,9 +101,8 @@ class HistoryScreen(Screen):
         self.root.addLayout(top)
 
         query = QHBoxLayout()
-        self.name = QLineEdit(model.history_query.get("name", ""))
-        self.name.setProperty("role", "staff")
-        self.name.setAccessibleName(text("staff.history.name"))
+        self.name = text_field(text("staff.history.name"),
+                               text=model.history_query.get("name", ""))
         self.name.returnPressed.connect(self._search)
         query.addWidget(label(text("staff.history.name"), "staff-body", wrap=False))
         query.addWidget(self.name, 1)
@@ -112,9 +111,8 @@ class HistoryScreen(Screen):
         self.period.select(int(model.history_query.get("days", "14")))
         query.addWidget(self.period, 2)
         query.addWidget(label(text("staff.history.day"), "staff-body", wrap=False))
-        self.day = QLineEdit(model.history_query.get("day", ""))
-        self.day.setProperty("role", "staff")
-        self.day.setAccessibleName(text("staff.history.day"))
+        self.day = text_field(text("staff.history.day"),
+                              text=model.history_query.get("day", ""))
         self.day.returnPressed.connect(self._search)
         query.addWidget(self.day, 1)
         search = button(text("staff.history.search"), "staff-primary")

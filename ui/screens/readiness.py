@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout
 
 from kiosk.flow import Step, blood_pressure_due, observation_remaining
 from kiosk.records import PADSS_ITEMS
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
-from ui.widgets import ChoiceRow, button, label, show_message
+from ui.widgets import ChoiceRow, button, label, show_message, text_field
 
 OBSERVATION_REFRESH_MS = 15_000
 
@@ -95,10 +95,7 @@ class ReadinessScreen(Screen):
         taken = ", ".join(f"{bp.text} ({model.content.time(bp.recorded_at, model.config.zone)})"
                           for bp in record.blood_pressures) or "—"
         row.addWidget(label(text("staff.readiness.bp_taken", readings=taken), "staff-body"), 2)
-        self.bp_field = QLineEdit()
-        self.bp_field.setProperty("role", "staff")
-        self.bp_field.setAccessibleName(text("staff.readiness.bp_label"))
-        self.bp_field.setMaxLength(9)
+        self.bp_field = text_field(text("staff.readiness.bp_label"), max_length=9)
         row.addWidget(self.bp_field, 1)
         record_bp = button(text("staff.readiness.bp_record"), "staff")
         record_bp.clicked.connect(lambda: self.report("blood_pressure", self.bp_field.text()))

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
 from kiosk.settings import EDITABLE, as_text, kind_of, value_of
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
-from ui.widgets import ChoiceRow, button, label, scrolling, show_message
+from ui.widgets import ChoiceRow, button, label, scrolling, show_message, text_field
 
 
 class SettingsScreen(Screen):
@@ -38,9 +38,7 @@ class SettingsScreen(Screen):
                                    ("false", text("staff.settings.no"))], name=name)
                 field.select(current)
             else:
-                field = QLineEdit(current)
-                field.setProperty("role", "staff")
-                field.setAccessibleName(name)
+                field = text_field(name, text=current)
             error = label("", "staff-error")
             grid.addWidget(label(name, "staff-body"), row * 2, 0)
             grid.addWidget(field, row * 2, 1)

@@ -9,7 +9,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 from kiosk.staff import StaffMember
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
-from ui.widgets import ChoiceRow, Keypad, button, label, scrolling, show_message
+from ui.widgets import (
+    ChoiceRow,
+    Keypad,
+    button,
+    label,
+    scrolling,
+    show_message,
+    text_field,
+)
 
 
 class StaffAdminScreen(Screen):
@@ -80,9 +88,7 @@ class StaffFormScreen(Screen):
         columns.setSpacing(40)
         left = QVBoxLayout()
         left.setSpacing(SIZES.staff_gap)
-        self.name = QLineEdit(self.member_name)
-        self.name.setProperty("role", "staff")
-        self.name.setAccessibleName(text("staff.admin.name"))
+        self.name = text_field(text("staff.admin.name"), text=self.member_name)
         self.admin = ChoiceRow([(False, text("staff.admin.role_staff")),
                                 (True, text("staff.admin.role_admin"))],
                                name=text("staff.admin.role"))
@@ -91,8 +97,9 @@ class StaffFormScreen(Screen):
             left.addWidget(label(text("staff.admin.name"), "staff-body"))
             left.addWidget(self.name)
             left.addWidget(self.admin)
-        self.pin = self._pin_field(text("staff.admin.pin"))
-        self.again = self._pin_field(text("staff.admin.pin_again"))
+        # A PIN is never shown: dots only.
+        self.pin = text_field(text("staff.admin.pin"), max_length=12, secret=True)
+        self.again = text_field(text("staff.admin.pin_again"), max_length=12, secret=True)
         for field in (self.pin, self.again):
             left.addWidget(label(field.accessibleName(), "staff-body"))
             left.addWidget(field)
@@ -123,14 +130,6 @@ class StaffFormScreen(Screen):
         if event.type() == QEvent.Type.FocusIn and watched in (self.pin, self.again):
             self.current = watched  # type: ignore[assignment]
         return False
-
-    def _pin_field(self, name: str) -> QLineEdit:
-        field = QLineEdit()
-        field.setProperty("role", "staff")
-        field.setAccessibleName(name)
-        field.setEchoMode(QLineEdit.EchoMode.Password)  # a PIN is never shown
-        field.setMaxLength(12)
-        return field
 
     def _target(self) -> QLineEdit:
         """The keypad types into the PIN field last touched (the first one at the start)."""

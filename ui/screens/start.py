@@ -10,7 +10,7 @@ from kiosk.content import languages, load_content
 from kiosk.records import Indication, new_id
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
-from ui.widgets import ChoiceRow, button, label, show_message
+from ui.widgets import ChoiceRow, button, label, show_message, text_field
 
 QUICK_MINUTES_AGO = (0, 30, 60, 90)
 
@@ -108,11 +108,8 @@ class StartScreen(Screen):
         self.first_name.setFocus()
 
     def _line(self, name: str, max_length: int) -> QLineEdit:
-        field = QLineEdit()
-        field.setProperty("role", "staff")
-        field.setAccessibleName(name)
-        field.setMaxLength(max_length + 20)  # longer input is refused with a message, not cut
-        return field
+        # Longer input is refused with a message, not cut off unseen.
+        return text_field(name, max_length=max_length + 20)
 
     def _shift(self, minutes: int) -> None:
         self.ended_at += timedelta(minutes=minutes)
