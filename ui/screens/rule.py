@@ -25,6 +25,21 @@ def rule_panel(rule: Rule) -> QHBoxLayout:
     return row
 
 
+def show_rule(screen: PatientScreen, rule: Rule, action: str, payload: object,
+              help_reason: str) -> None:
+    """The rule with its picture, "I understand" (reported as `action`) and "I need help":
+    a rule screen, and the same rule again after a teach-back miss."""
+    screen.root.addStretch(1)
+    screen.root.addLayout(rule_panel(rule))
+    screen.root.addStretch(1)
+    understand = button(screen.model.text("screens.common.i_understand"), "primary",
+                        full_width=True)
+    understand.clicked.connect(lambda: screen.report(action, payload))
+    screen.root.addWidget(understand)
+    screen.add_help(help_reason)
+    understand.setFocus()
+
+
 class RuleScreen(PatientScreen):
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
@@ -37,12 +52,4 @@ class RuleScreen(PatientScreen):
         self.set_progress(model.text("screens.rules.progress",
                                      number=record.rules.index(rule_key) + 1,
                                      total=len(record.rules)))
-        self.root.addStretch(1)
-        self.root.addLayout(rule_panel(rule))
-        self.root.addStretch(1)
-        understand = button(model.text("screens.common.i_understand"), "primary",
-                            full_width=True)
-        understand.clicked.connect(lambda: self.report("acknowledge", self.rule_key))
-        self.root.addWidget(understand)
-        self.add_help(f"rule:{rule_key}")
-        understand.setFocus()
+        show_rule(self, rule, "acknowledge", rule_key, f"rule:{rule_key}")

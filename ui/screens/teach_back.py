@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kiosk import teach_back
 from ui.screens.base import PatientScreen, ScreenModel
-from ui.screens.rule import rule_panel
-from ui.widgets import button, label, picture_choice
+from ui.screens.rule import show_rule
+from ui.widgets import label, picture_choice
 
 
 def _due(model: ScreenModel) -> teach_back.Question:
@@ -53,12 +53,4 @@ class ReteachScreen(PatientScreen):
         self.question = question.key
         self.set_progress(model.text("screens.teach_back.reteach_title"))
         rule = model.content.rule(question.rule, hours=model.config.policy.alcohol_hours)
-        self.root.addStretch(1)
-        self.root.addLayout(rule_panel(rule))
-        self.root.addStretch(1)
-        understand = button(model.text("screens.common.i_understand"), "primary",
-                            full_width=True)
-        understand.clicked.connect(lambda: self.report("reviewed", self.question))
-        self.root.addWidget(understand)
-        self.add_help(f"teach_back:{question.key}")
-        understand.setFocus()
+        show_rule(self, rule, "reviewed", question.key, f"teach_back:{question.key}")
