@@ -11,12 +11,13 @@ import contextlib
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from kiosk.clock import Clock
 from kiosk.config import ClinicConfig
@@ -52,6 +53,9 @@ class Printer(Protocol):
         ...
 
 
+_T = TypeVar("_T")
+
+
 def job_title(record_id: str) -> str:
     return f"discharge-{record_id}"
 
@@ -69,10 +73,50 @@ _JOB_STATES = {
 
 
 class CupsPrinter:
-    def __init__(self, queue: str, server: str = "") -> None:
+    def __init__(self, queue: str, server: str = "", *, answer_seconds: float = 10.0) -> None:
         self.queue = queue
         self.name = f"cups:{queue}"
         self.server = server
+        # The longest one exchange with cupsd may take. libcups itself waits for ever on a
+        # server that takes the connection and never answers (a stopped or wedged cupsd).
+        self.answer_seconds = answer_seconds
+
+    def _exchange(self, work: Callable[[], _T],
+                  if_abandoned: Callable[[_T], None] | None = None) -> _T:
+        """Run `work` (one connection and its requests) on its own thread and wait for it
+        at most `answer_seconds`; then raise PrintError and leave the thread to finish on
+        its own. If it still succeeds after that, `if_abandoned` gets its result, so a job
+        the kiosk already reported as failed can be canceled instead of printing later."""
+        lock = threading.Lock()
+        results: list[_T] = []
+        errors: list[Exception] = []
+        abandoned = threading.Event()
+
+        def run() -> None:
+            try:
+                result = work()
+            except Exception as exc:
+                with lock:
+                    errors.append(exc)
+                return
+            with lock:
+                if not abandoned.is_set():
+                    results.append(result)
+                    return
+            if if_abandoned is not None:
+                if_abandoned(result)
+
+        worker = threading.Thread(target=run, name=f"cups-{self.queue}", daemon=True)
+        worker.start()
+        worker.join(self.answer_seconds)
+        with lock:
+            if not results and not errors:
+                abandoned.set()
+                raise PrintError(f"the print server did not answer within "
+                                 f"{self.answer_seconds:g} s")
+        if errors:
+            raise errors[0]
+        return results[0]
 
     def _connect(self) -> Any:
         import cups  # imported here: pycups starts no work until a job is printed
@@ -87,6 +131,9 @@ class CupsPrinter:
             raise PrintError(f"cannot reach the print server: {exc}") from None
 
     def submit(self, pdf: bytes, title: str) -> str:
+        return self._exchange(lambda: self._submit(pdf, title), self._cancel_now)
+
+    def _submit(self, pdf: bytes, title: str) -> str:
         import cups
 
         conn = self._connect()
@@ -107,6 +154,9 @@ class CupsPrinter:
         return str(job_id)
 
     def status(self, job: str) -> PrintStatus:
+        return self._exchange(lambda: self._status(job))
+
+    def _status(self, job: str) -> PrintStatus:
         import cups
 
         conn = self._connect()
@@ -117,9 +167,13 @@ class CupsPrinter:
         return _JOB_STATES.get(int(attrs.get("job-state", 0)), PrintStatus.FAILED)
 
     def cancel(self, job: str) -> None:
+        # Best effort: the job may already be gone, or the server not answer.
+        with contextlib.suppress(PrintError):
+            self._exchange(lambda: self._cancel_now(job))
+
+    def _cancel_now(self, job: str) -> None:
         import cups
 
-        # Best effort: the job may already be gone.
         with contextlib.suppress(cups.IPPError, RuntimeError, PrintError):
             self._connect().cancelJob(int(job))
 
@@ -128,9 +182,8 @@ class CupsPrinter:
         import cups
 
         try:
-            conn = self._connect()
-            attrs = conn.getPrinterAttributes(
-                self.queue, requested_attributes=["printer-state", "printer-is-accepting-jobs"])
+            attrs = self._exchange(lambda: self._connect().getPrinterAttributes(
+                self.queue, requested_attributes=["printer-state", "printer-is-accepting-jobs"]))
         except PrintError as exc:
             return [str(exc)]
         except (cups.IPPError, RuntimeError):
@@ -212,8 +265,10 @@ def print_and_follow(printer: Printer, pdf: bytes, title: str, *, timeout: timed
             return PrintOutcome(status, job)
         if clock.now() >= deadline:
             # A sheet that comes out long after the patient left helps nobody and could be
-            # picked up by the next patient: cancel it, staff can reprint.
+            # picked up by the next patient: cancel it, staff can reprint. A held job is
+            # canceled too, so it timed out like any other: no sheet is waiting anywhere.
             printer.cancel(job)
-            final = PrintStatus.HELD if status is PrintStatus.HELD else PrintStatus.TIMED_OUT
-            return PrintOutcome(final, job, f"no result within {timeout.total_seconds():.0f} s")
+            held = " (held at the printer)" if status is PrintStatus.HELD else ""
+            return PrintOutcome(PrintStatus.TIMED_OUT, job,
+                                f"no result within {timeout.total_seconds():.0f} s{held}")
         sleep(poll_seconds)

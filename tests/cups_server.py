@@ -51,13 +51,32 @@ class CupsServer:
         # cups-pdf writes to ${HOME}/PDF of the job's user (root here); see cups-pdf.conf.
         return Path.home() / "PDF"
 
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
     def stop(self) -> None:
         if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen cupsd could not act on TERM
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
+
+    def start(self) -> None:
+        """Start cupsd again after `stop()`, on the same root and port: the queues, job
+        history and `CUPS_SERVER` of the clients all stay as they were."""
+        if not self.running:
+            self.process = _launch(self.root, self.port)
+
+    def freeze(self) -> None:
+        """SIGSTOP: cupsd still holds its port, so clients connect, but it never answers."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
 
 
 def start_cups() -> CupsServer:
@@ -82,11 +101,15 @@ def start_cups() -> CupsServer:
         f"PageLog {root}/log/page_log\nServerBin /usr/lib/cups\nDataDir /usr/share/cups\n"
         "Printcap\n"
     )
+    return CupsServer(root, port, _launch(root, port))
+
+
+def _launch(root: Path, port: int) -> subprocess.Popen[bytes]:
+    """Run cupsd on the root's config and wait until it listens on the port."""
     process = subprocess.Popen(
         ["cupsd", "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    server = CupsServer(root, port, process)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -94,8 +117,9 @@ def start_cups() -> CupsServer:
             raise RuntimeError(f"cupsd exited: {detail}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
+                return process
         except OSError:
             time.sleep(0.1)
-    server.stop()
+    process.kill()
+    process.wait(timeout=10)
     raise RuntimeError("cupsd did not start listening within 20 s")
