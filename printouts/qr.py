@@ -6,6 +6,7 @@ that URL and nothing else. Patient data must never go into a QR code: anyone can
 
 from __future__ import annotations
 
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 import qrcode
@@ -20,12 +21,16 @@ QUIET_ZONE_MODULES = 4
 """The full quiet zone the QR specification asks for; scanners fail without it."""
 
 
-def qr_matrix(data: str) -> list[list[bool]]:
-    """The QR modules for `data`, quiet zone included; True is a dark module."""
+@lru_cache(maxsize=16)
+def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR modules for `data`, quiet zone included; True is a dark module.
+
+    Kept per URL: a clinic prints the same one or two URLs all day, and choosing the mask
+    pattern is most of the work of making a code."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE_MODULES, box_size=1)
     code.add_data(data)
     code.make(fit=True)
-    return [list(map(bool, row)) for row in code.get_matrix()]
+    return tuple(tuple(map(bool, row)) for row in code.get_matrix())
 
 
 def draw_qr(canv: Canvas, data: str, x: float, y: float, size: float) -> None:

@@ -36,6 +36,7 @@ from kiosk.content import Content
 from kiosk.records import Discharge, Indication
 from kiosk.validation import display_phone
 from printouts.qr import draw_qr_with_caption
+from printouts.scripts import SheetParagraph, fallback_markup, isolate, script_paragraph
 from printouts.styles import (
     BULLET,
     FONT_REGULAR,
@@ -51,13 +52,14 @@ MAX_PAGES = 2
 """Normal print: one sheet of paper, front and back."""
 
 
-def _clean(text: str) -> str:
-    """Plain text made safe for a reportlab Paragraph.
+def _clean(text: str, font: str) -> str:
+    """Plain text made safe for a reportlab Paragraph set in `font`.
 
     NFC first, so a name typed as "e + combining accent" prints as one glyph and extracts as
-    the same text it was typed as.
+    the same text it was typed as. Characters the font lacks (emoji) switch to a font that has
+    them (printouts.scripts).
     """
-    return escape(unicodedata.normalize("NFC", text))
+    return fallback_markup(unicodedata.normalize("NFC", text), font)
 
 
 class OneLine(Flowable):  # type: ignore[misc]
@@ -109,12 +111,15 @@ class OneLine(Flowable):  # type: ignore[misc]
         return float(self.style.spaceAfter)
 
 
-def _para(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(_clean(text), style)
+def _para(text: str, style: ParagraphStyle) -> Flowable:
+    """Plain text as a paragraph: right-to-left names read in order, emoji print as emoji."""
+    return script_paragraph(text, style)
 
 
 def _bullets(lines: tuple[str, ...], styles: SheetStyles) -> list[Flowable]:
-    return [Paragraph(_clean(line), styles.bullet, bulletText=BULLET) for line in lines]
+    font = styles.bullet.fontName
+    return [SheetParagraph(_clean(line, font), styles.bullet, bulletText=BULLET)
+            for line in lines]
 
 
 def _section(heading: str, lines: tuple[str, ...], styles: SheetStyles) -> list[Flowable]:
@@ -187,7 +192,10 @@ def _story(
     phone = display_phone(config.clinic.phone, config.clinic.region)
 
     story: list[Flowable] = [
-        _para(content.text("sheet.title", first_name=patient.first_name.strip()), styles.title),
+        _para(
+            content.text("sheet.title", first_name=isolate(patient.first_name.strip())),
+            styles.title,
+        ),
         _para(
             content.text("sheet.discharged", when=content.date_time(discharged_at, zone)),
             styles.subtitle,
@@ -220,7 +228,9 @@ def _story(
     if record.companion is not None and record.companion.name.strip():
         story.append(
             _para(
-                content.text("sheet.details.companion", name=record.companion.name.strip()),
+                content.text(
+                    "sheet.details.companion", name=isolate(record.companion.name.strip())
+                ),
                 styles.detail,
             )
         )
@@ -310,7 +320,7 @@ class _PageDecor:
         lines += [(text, self.styles.letterhead_info) for text in (self.clinic_address,) if text]
         lines.append((self.phone_line, self.styles.letterhead_info))
         for text, style in lines:
-            para = Paragraph(_clean(text), style)
+            para = _para(text, style)
             _, height = para.wrapOn(canv, text_width, scale.letterhead_height)
             para.drawOn(canv, self._left, y - height)
             y -= height + style.spaceAfter
@@ -322,7 +332,7 @@ class _PageDecor:
         """Pages 2 on: a slim header with the clinic's name."""
         scale = self.styles.scale
         canv.saveState()
-        para = Paragraph(_clean(self.clinic_name), self.styles.page_header)
+        para = _para(self.clinic_name, self.styles.page_header)
         _, height = para.wrapOn(canv, self._right - self._left, scale.header_height)
         para.drawOn(canv, self._left, self._top - height)
         self._rule(canv, self._top - scale.header_height + 6)
@@ -403,7 +413,9 @@ def _render(
         bottomMargin=styles.scale.margin,
         # Per document, not the global rl_config: fixed date and file ID, so output is stable.
         invariant=1,
-        pageCompression=1,
+        # Uncompressed: the file only travels to the local print queue, and compressing it
+        # took a tenth of the time of making a sheet.
+        pageCompression=0,
         # Metadata stays free of patient data: print queues and file names show the title.
         title=content.text("sheet.document_title"),
         author=config.clinic.name,

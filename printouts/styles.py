@@ -15,13 +15,24 @@ from pathlib import Path
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_REGULAR = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
-_FONT_FILES = {FONT_REGULAR: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+FONT_EMOJI = "NotoEmoji"
+"""Monochrome Noto Emoji (SIL OFL 1.1, fonts/LICENSE-NotoEmoji.txt), for the characters DejaVu
+Sans lacks. reportlab cannot draw colour emoji fonts (CBDT, sbix, COLR). The file is the npm
+package @fontsource/noto-emoji 5.3.2, files/noto-emoji-emoji-400-normal.woff2 (the whole font,
+version 3.006), turned into a TTF by fontTools with no other change; its sha256 is
+1f3f4b7f6d8fb2f30d2cc15558cd142c213d93cd7a7a02a1d8e366ae6dbc111e.
+"""
+_FONT_FILES = {
+    FONT_REGULAR: "DejaVuSans.ttf",
+    FONT_BOLD: "DejaVuSans-Bold.ttf",
+    FONT_EMOJI: "NotoEmoji-Regular.ttf",
+}
 
 # Clinics print on office lasers, often black and white: every colour must stay dark (text,
 # borders) or very light (fills) in greyscale, so contrast survives.
@@ -41,9 +52,39 @@ BULLET = "\u2022"
 _register_lock = threading.Lock()
 
 
+def font_path(name: str) -> Path:
+    """The TTF file of an embedded font, by its reportlab name."""
+    return FONT_DIR / _FONT_FILES[name]
+
+
+_REPORTLAB_TO_UNICODE_CMAP = ttfonts.makeToUnicodeCMap
+
+
+def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap for one font subset, with characters beyond U+FFFF written as
+    UTF-16 surrogate pairs, as the PDF specification asks.
+
+    reportlab 5.1 writes U+1F600 as <1F600>, five hex digits, which PDF readers (poppler,
+    pdfium) read as U+1F60 and a stray digit: an emoji printed right but extracted, copied or
+    read aloud as a Greek letter. Lines for the BMP stay exactly as reportlab writes them.
+    """
+    lines = _REPORTLAB_TO_UNICODE_CMAP(fontname, subset).split("\n")
+    for index, line in enumerate(lines):
+        parts = line.split()
+        if len(parts) == 2 and all(part[0] + part[-1] == "<>" for part in parts):
+            value = int(parts[1][1:-1], 16)
+            if 0xFFFF < value <= 0x10FFFF:  # one code point past the BMP, not yet a pair
+                utf16 = chr(value).encode("utf-16-be", "surrogatepass").hex().upper()
+                lines[index] = " ".join((parts[0], f"<{utf16}>"))
+    return "\n".join(lines)
+
+
 def register_fonts() -> None:
-    """Register DejaVu Sans (regular and bold) with reportlab, once; safe to call again."""
+    """Register DejaVu Sans (regular and bold) and Noto Emoji with reportlab, once; safe to call
+    again. Also puts `to_unicode_cmap` in place of reportlab's own, which looks it up per font
+    subset when a PDF is written."""
     with _register_lock:
+        ttfonts.makeToUnicodeCMap = to_unicode_cmap
         registered = set(pdfmetrics.getRegisteredFontNames())
         for name, filename in _FONT_FILES.items():
             if name not in registered:
@@ -55,6 +96,10 @@ def register_fonts() -> None:
             bold=FONT_BOLD,
             italic=FONT_REGULAR,
             boldItalic=FONT_BOLD,
+        )
+        # An emoji inside bold text (the title) stays in the one emoji face.
+        pdfmetrics.registerFontFamily(
+            FONT_EMOJI, normal=FONT_EMOJI, bold=FONT_EMOJI, italic=FONT_EMOJI, boldItalic=FONT_EMOJI
         )
 
 
