@@ -19,8 +19,15 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+from content import CONTENT_DIR
 from kiosk.config import ClinicConfig, ConfigError, load_config
-from kiosk.content import ContentError, content_problems, languages, load_content
+from kiosk.content import (
+    ContentError,
+    content_problems,
+    find_content_problems,
+    languages,
+    load_content,
+)
 from kiosk.export import export_discharges, write_private
 from kiosk.printing import PrintError, job_title, print_and_follow, printer_from_config
 from kiosk.records import Companion, Discharge, Indication, Patient, PrintStatus, new_id
@@ -188,17 +195,19 @@ def cmd_export(args: argparse.Namespace, config: ClinicConfig) -> int:
 
 
 def check_problems(args: argparse.Namespace) -> list[str]:
+    """Every problem, each with where to fix it: a config or content problem names its file
+    and its dotted key (a syntax error: its line and column)."""
     problems: list[str] = []
     try:
-        config = load_config(args.config)
+        config: ClinicConfig | None = load_config(args.config)
+        known: ClinicConfig | None = config
     except ConfigError as exc:
         problems.extend(f"config {exc.source}: {p}" for p in exc.problems)
-        config = None
-    problems.extend(f"content: {p}" for p in content_problems())
-    if config is not None:
-        for language in config.follow_up_urls:
-            if language not in languages():
-                problems.append(f"config: 'follow_up_urls.{language}' has no content/{language}")
+        config, known = None, exc.partial
+    root: Path = getattr(args, "content", None) or CONTENT_DIR
+    problems.extend(f"content {p.located()}" for p in find_content_problems(root))
+    if known is not None:
+        problems.extend(f"config {known.source}: {p}" for p in _config_words_problems(known, root))
     data_dir = resolve_data_dir(args.data_dir)
     try:
         runtime = open_runtime(config or ClinicConfig(), data_dir)
@@ -207,13 +216,43 @@ def check_problems(args: argparse.Namespace) -> list[str]:
     else:
         try:
             if not runtime.store.integrity_ok():
-                problems.append("database: integrity check failed")
+                problems.append(f"database: {runtime.store.path} failed its integrity check")
             problems.extend(f"audit: {p}" for p in runtime.store.audit_problems())
-            problems.extend(f"saved settings: {p}" for p in runtime.settings_problems)
             if config is not None:
+                # Saved settings are judged against the config file, so only a readable one;
+                # a problem of the file's own values is listed once, under the config.
+                saved = runtime.settings.overrides()
+                problems.extend(f"saved settings in {runtime.store.path}: {p}"
+                                for p in runtime.settings_problems
+                                if p.split(":", 1)[0] in saved)
                 problems.extend(f"printer: {p}" for p in runtime.printer.problems())
         finally:
             runtime.close()
+    return problems
+
+
+def _config_words_problems(config: ClinicConfig, root: Path) -> list[str]:
+    """Languages and rules the config names that the content folder has no words for."""
+    problems: list[str] = []
+    present = set(languages(root)) if root.is_dir() else set()
+    named = [(f"follow_up_urls.{language}", language) for language in config.follow_up_urls]
+    named.append(("kiosk.default_language", config.kiosk.default_language))
+    for key, language in named:
+        if language not in present:
+            problems.append(f"'{key}' names the language {language!r}, but there is no "
+                            f"folder of its words: {root / language}")
+    for rule in config.policy.extra_rules:
+        for language in sorted(present):
+            try:
+                words = load_content(language, root)
+            except ContentError:
+                continue  # listed under content
+            try:
+                words.rule(rule, hours=config.policy.alcohol_hours)
+            except (ContentError, ValueError):
+                problems.append(f"'policy.extra_rules' names the rule {rule!r}, but "
+                                f"{root / language / 'rules.toml'} has no title and body "
+                                f"for [{rule}]")
     return problems
 
 
@@ -360,8 +399,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--until", help="last day, inclusive")
     export.add_argument("--out", type=Path)
 
-    sub.add_parser("check", parents=[common],
-                   help="validate config, content, database and printer")
+    check = sub.add_parser("check", parents=[common],
+                           help="validate config, content, database and printer")
+    check.add_argument("--content", type=Path, metavar="DIR",
+                       help="check the words in DIR (one folder per language) instead of "
+                            "the installed ones, e.g. a translation before it is installed")
 
     staff = sub.add_parser("staff", parents=[common], help="staff accounts")
     staff_sub = staff.add_subparsers(dest="staff_command", required=True)

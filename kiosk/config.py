@@ -8,6 +8,7 @@ to a default on a safety setting.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -25,9 +26,13 @@ DEMO_CONFIG_NAME = "demo_clinic.toml"
 class ConfigError(Exception):
     """One or more problems in a config file; `problems` lists each with its key."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[str],
+                 partial: ClinicConfig | None = None) -> None:
         self.source = source
         self.problems = problems
+        self.partial = partial
+        """The config as far as it could be built (defaults where a key is wrong), so that
+        `check` can still compare it with the content; None when the file did not parse."""
         super().__init__("\n".join(f"{source}: {p}" for p in problems))
 
 
@@ -144,12 +149,16 @@ def _check_value(value: Any, tp: Any) -> bool:
     return False
 
 
-def _build(cls: type[Any], data: dict[str, Any], prefix: str, problems: list[str]) -> Any:
+def _build(cls: type[Any], data: dict[str, Any], prefix: str, problems: list[str],
+           failed: list[str]) -> Any:
+    """The dataclass from its table; a key with a problem keeps its default and is added
+    to `failed`, so that the checks of values can still run on everything else."""
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls) if f.name != "source"}
     for key in data:
         if key not in known:
             problems.append(f"unknown key '{prefix}{key}'")
+            failed.append(f"{prefix}{key}")
     values: dict[str, Any] = {}
     for name in sorted(known):
         if name not in data:
@@ -160,23 +169,30 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str, problems: list[str
         if dataclasses.is_dataclass(tp) and isinstance(tp, type):
             if not isinstance(value, dict):
                 problems.append(f"'{key}' must be a table [{key}]")
+                failed.append(key)
                 continue
-            values[name] = _build(tp, value, f"{key}.", problems)
+            values[name] = _build(tp, value, f"{key}.", problems, failed)
         elif not _check_value(value, tp):
             problems.append(f"'{key}' must be {_type_name(tp)}, not {value!r}")
+            failed.append(key)
         else:
             values[name] = value
     return cls(**values)
 
 
-def _semantic_problems(config: ClinicConfig) -> list[str]:
-    problems: list[str] = []
+def _semantic_problems(config: ClinicConfig) -> list[tuple[str, str]]:
+    """Values of the right type that still cannot be right, as (key, problem); each problem
+    names its key in quotes."""
+    problems: list[tuple[str, str]] = []
+
+    def add(key: str, problem: str) -> None:
+        problems.append((key, f"'{key}' {problem}"))
     try:
         ZoneInfo(config.clinic.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"'clinic.timezone' is not a known time zone: {config.clinic.timezone!r}")
+        add("clinic.timezone", f"is not a known time zone: {config.clinic.timezone!r}")
     if config.clinic.region not in phonenumbers.SUPPORTED_REGIONS:
-        problems.append(f"'clinic.region' is not a phone region: {config.clinic.region!r}")
+        add("clinic.region", f"is not a phone region: {config.clinic.region!r}")
     else:
         try:
             parsed = phonenumbers.parse(config.clinic.phone, config.clinic.region)
@@ -184,31 +200,49 @@ def _semantic_problems(config: ClinicConfig) -> list[str]:
         except phonenumbers.NumberParseException:
             valid = False
         if not valid:
-            problems.append(f"'clinic.phone' is not a valid phone number: {config.clinic.phone!r}")
+            add("clinic.phone", f"is not a valid phone number: {config.clinic.phone!r}")
     if not config.clinic.name.strip():
-        problems.append("'clinic.name' must not be empty")
+        add("clinic.name", "must not be empty")
     for language, url in sorted(config.follow_up_urls.items()):
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.netloc:
-            problems.append(f"'follow_up_urls.{language}' must be an https:// address: {url!r}")
+            add(f"follow_up_urls.{language}", f"must be an https:// address: {url!r}")
     if "en" not in config.follow_up_urls:
-        problems.append("'follow_up_urls.en' is missing: every sheet needs a follow-up link")
+        add("follow_up_urls.en", "is missing: every sheet needs a follow-up link")
     sections = {"policy": config.policy, "kiosk": config.kiosk, "printer": config.printer}
     for key, (low, high) in _RANGES.items():
         section, name = key.split(".")
         value = getattr(sections[section], name)
         if not low <= value <= high:
-            problems.append(f"'{key}' must be between {low} and {high}, not {value}")
+            add(key, f"must be between {low} and {high}, not {value}")
     if config.printer.backend == "cups" and not config.printer.queue.strip():
-        problems.append("'printer.queue' must name a CUPS queue")
+        add("printer.queue", "must name a CUPS queue")
     return problems
+
+
+# A value judged with another key's value: not judged when that key is itself wrong.
+_JUDGED_WITH = {"clinic.phone": ("clinic.region",), "printer.queue": ("printer.backend",)}
+
+
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def toml_error_text(exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error with its place first: "is not valid TOML at line 3, column 8:
+    Expected ']' ..." (Python 3.11's error has the place only inside its message)."""
+    message = str(exc)
+    place = _TOML_PLACE.search(message)
+    if place is None:
+        return f"is not valid TOML: {message}"
+    return (f"is not valid TOML at line {place.group(1)}, column {place.group(2)}: "
+            f"{message[:place.start()]}")
 
 
 def parse_config(text: str, source: str) -> ClinicConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, [f"is not valid TOML: {exc}"]) from None
+        raise ConfigError(source, [toml_error_text(exc)]) from None
     return config_from_data(data, source)
 
 
@@ -220,23 +254,30 @@ def config_data(config: ClinicConfig) -> dict[str, Any]:
 
 
 def config_from_data(data: dict[str, Any], source: str) -> ClinicConfig:
-    """Build and check a config from plain tables; every problem names its key."""
+    """Build and check a config from plain tables; every problem names its key.
+
+    All of them at once: a wrong type, an unknown key and a bad value elsewhere are listed
+    together. A key whose type is wrong is not judged again on its value."""
     problems: list[str] = []
-    config = _build(ClinicConfig, data, "", problems)
+    failed: list[str] = []
+    config = dataclasses.replace(_build(ClinicConfig, data, "", problems, failed),
+                                 source=source)
+    for key, problem in _semantic_problems(config):
+        involved = (key, *_JUDGED_WITH.get(key, ()))
+        if not any(k == bad or k.startswith(f"{bad}.") for k in involved for bad in failed):
+            problems.append(problem)
     if problems:
-        raise ConfigError(source, problems)
-    config = dataclasses.replace(config, source=source)
-    problems = _semantic_problems(config)
-    if problems:
-        raise ConfigError(source, problems)
+        raise ConfigError(source, problems, typing.cast(ClinicConfig, config))
     return typing.cast(ClinicConfig, config)
 
 
 def load_config(path: Path | None = None) -> ClinicConfig:
     """The clinic's config from `path`, or the demo clinic when no path is given."""
     if path is None:
-        text = resources.files("kiosk").joinpath(DEMO_CONFIG_NAME).read_text(encoding="utf-8")
-        return parse_config(text, DEMO_CONFIG_NAME)
+        demo = resources.files("kiosk").joinpath(DEMO_CONFIG_NAME)
+        # Its path where it is a file (as installed), so that `check` can name it.
+        source = str(demo) if isinstance(demo, Path) else DEMO_CONFIG_NAME
+        return parse_config(demo.read_text(encoding="utf-8"), source)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

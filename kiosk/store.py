@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -158,9 +158,17 @@ class Store:
         self._depth = 0  # nesting of transaction(); the head is written when it returns to 0
         self._audit_appended = False
         ensure_private_dir(path.parent)
+        # A damaged file is refused before anything may write to it: not one byte of it,
+        # its mode or its side files changes, so it can still be examined or recovered.
         if path.exists() and path.stat().st_size > 0:
             _check_header(path)
+            _check_intact(path)
+        elif path.exists() and _head_count(self.head_path):
+            raise StoreError(
+                f"The database {path} is empty, but this kiosk has kept records before (see "
+                f"{self.head_path}). It was left untouched. {_RESTORE}")
         _private_file(path)
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(path, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
@@ -170,9 +178,11 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
             raise StoreError(
                 f"The database {path} cannot be read ({exc}). It was left untouched. "
-                "Ask your administrator to restore it from backup."
+                f"{_RESTORE}"
             ) from None
         for suffix in ("-wal", "-shm"):
             side = Path(f"{path}{suffix}")
@@ -286,6 +296,26 @@ class Store:
 
     def discharges(self, *, since: datetime | None = None, until: datetime | None = None,
                    open_only: bool = False) -> list[DischargeState]:
+        rows = self._discharge_rows(since, until, open_only)
+        return [_state_from_row(*row) for row in rows]
+
+    def stored_values(self, paths: Sequence[str], *, since: datetime | None = None,
+                      until: datetime | None = None) -> list[tuple[str, list[Any]]]:
+        """Each discharge's step and the values at `paths` (JSON paths such as
+        "$.patient.first_name") in its stored record, oldest first; None where a record has
+        no such value. SQLite reads each record once for all the paths, so exporting years
+        of discharges never builds a typed record for each."""
+        where, params = self._range(since, until)
+        rows = self.db.execute(
+            f"SELECT step, json_extract(record, {', '.join('?' * len(paths))}) "
+            f"FROM discharges WHERE {where} ORDER BY started_at", [*paths, *params],
+        ).fetchall()
+        if len(paths) == 1:  # one path gives the bare value, not a list of them
+            return [(step, [value]) for step, value in rows]
+        return [(step, json.loads(values)) for step, values in rows]
+
+    @staticmethod
+    def _range(since: datetime | None, until: datetime | None) -> tuple[str, list[str]]:
         where, params = ["1 = 1"], []
         if since is not None:
             where.append("started_at >= ?")
@@ -293,14 +323,22 @@ class Store:
         if until is not None:
             where.append("started_at < ?")
             params.append(utc_text(until))
+        return " AND ".join(where), params
+
+    def _discharge_rows(self, since: datetime | None, until: datetime | None,
+                        open_only: bool) -> list[tuple[str, str | None, str]]:
+        where, params = self._range(since, until)
         if open_only:
-            where.append("step NOT IN (?, ?)")
-            params.extend([Step.DISCHARGED.value, Step.VOIDED.value])
+            # Named open steps, not "NOT IN (final)": the step index then finds today's few
+            # open discharges among years of finished ones without reading every row.
+            open_steps = [step.value for step in Step if not step.is_final]
+            where += f" AND step IN ({', '.join('?' * len(open_steps))})"
+            params.extend(open_steps)
         rows = self.db.execute(
-            f"SELECT step, resume_step, record FROM discharges WHERE {' AND '.join(where)} "
+            f"SELECT step, resume_step, record FROM discharges WHERE {where} "
             "ORDER BY started_at", params,
         ).fetchall()
-        return [_state_from_row(*row) for row in rows]
+        return [(step, resume, record) for step, resume, record in rows]
 
     def events(self, discharge_id: str) -> list[dict[str, Any]]:
         return list(self.db.query(
@@ -473,6 +511,9 @@ class Store:
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+_RESTORE = "Ask your administrator to restore it from backup."
+
+
 def _check_header(path: Path) -> None:
     """Refuse a file that is not a database, before SQLite is let near it."""
     with path.open("rb") as handle:
@@ -480,8 +521,46 @@ def _check_header(path: Path) -> None:
     if head != _SQLITE_HEADER:
         raise StoreError(
             f"The file {path} is not a kiosk database (it may be damaged). It was left "
-            "untouched. Ask your administrator to restore it from backup."
+            f"untouched. {_RESTORE}"
         )
+
+
+def _check_intact(path: Path) -> None:
+    """Refuse a database that fails SQLite's integrity check (truncated, scribbled over),
+    read-only, before the kiosk's own connection could write to it.
+
+    With no write-ahead log to replay, the file is read as immutable: SQLite then creates
+    no -wal or -shm file beside it. A log with content (after a crash or power cut, or while
+    another process has the database open) is read through SQLite's locks, as it must be."""
+    wal = Path(f"{path}-wal")
+    replay = wal.exists() and wal.stat().st_size > 0
+    uri = f"{path.absolute().as_uri()}?mode=ro" + ("" if replay else "&immutable=1")
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            found = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        found = [str(exc)]
+    if found != ["ok"]:
+        more = f" and {len(found) - 1} more problem(s)" if len(found) > 1 else ""
+        first = " ".join(found[0].split())  # SQLite's report spans lines
+        raise StoreError(
+            f"The database {path} is damaged ({first}{more}). It was left untouched. "
+            f"{_RESTORE}"
+        )
+
+
+def _head_count(head_path: Path) -> int:
+    """How many audit rows the head file beside the database counts (0 if there is none;
+    an unreadable head counts as records kept)."""
+    try:
+        return int(json.loads(head_path.read_text(encoding="utf-8"))["count"])
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError, KeyError, TypeError):
+        return -1
 
 
 def _state_from_row(step: str, resume_step: str | None, record: str) -> DischargeState:

@@ -7,13 +7,18 @@ import signal
 import sys
 from types import TracebackType
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.cli import LaunchOptions
-from kiosk.runtime import open_runtime
-from kiosk.store import StoreError
+from kiosk.clock import SystemClock
+from kiosk.content import load_content
+from kiosk.runtime import Runtime, open_runtime
+from kiosk.store import DB_NAME, StoreError
 from ui.bridge import FlowBridge
+from ui.screens.base import ScreenModel
+from ui.screens.cannot_open import CannotOpenScreen
 from ui.theme import stylesheet
 from ui.window import KioskWindow
 
@@ -39,14 +44,70 @@ def _log_uncaught(kind: type[BaseException], value: BaseException,
     log.critical("uncaught error", exc_info=(kind, value, tb))
 
 
+def cannot_open_screen(options: LaunchOptions) -> CannotOpenScreen:
+    """The notice shown instead of the kiosk while its database cannot be opened, in the
+    clinic's language, naming the database file."""
+    model = ScreenModel(content=load_content(options.config.kiosk.default_language),
+                        config=options.config, clock=SystemClock(),
+                        message=str(options.data_dir / DB_NAME))
+    return CannotOpenScreen(model)
+
+
+def open_or_explain(options: LaunchOptions) -> Runtime | None:
+    """The runtime for the data dir. While its database cannot be opened (the store leaves
+    a damaged file untouched), the "cannot open its records" notice fills the screen until
+    staff tap "Try again" and it opens (e.g. restored from backup), or close it: None."""
+    screen: CannotOpenScreen | None = None
+    try:
+        while True:
+            try:
+                return open_runtime(options.config, options.data_dir)
+            except StoreError as exc:
+                print(f"discharge-kiosk: {exc}", file=sys.stderr)
+            if screen is None:
+                screen = cannot_open_screen(options)
+                _show(screen, options.windowed)
+            if _next_action(screen) != "retry":
+                return None
+    finally:
+        if screen is not None:
+            screen.hide()  # not close(): that would report "quit"
+            screen.deleteLater()
+
+
+def _show(widget: QWidget, windowed: bool) -> None:
+    if windowed:
+        widget.resize(*WINDOW_SIZE)
+        widget.show()
+    else:
+        # Without a window manager (a bare X session) full screen is only a hint: the
+        # notice would open at its smallest size, its lines squeezed. Give it the screen.
+        widget.setGeometry(widget.screen().geometry())
+        widget.showFullScreen()
+
+
+def _next_action(screen: CannotOpenScreen) -> str:
+    """Wait, with Qt's events running, for the screen's next action."""
+    loop = QEventLoop()
+    actions: list[str] = []
+
+    def acted(action: str, _payload: object) -> None:
+        actions.append(action)
+        loop.quit()
+    screen.acted.connect(acted)
+    try:
+        loop.exec()
+    finally:
+        screen.acted.disconnect(acted)
+    return actions[0] if actions else "quit"
+
+
 def launch(options: LaunchOptions) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
     app = make_application()
-    try:
-        runtime = open_runtime(options.config, options.data_dir)
-    except StoreError as exc:
-        print(f"discharge-kiosk: {exc}", file=sys.stderr)
+    runtime = open_or_explain(options)
+    if runtime is None:
         return 1
     sys.excepthook = _log_uncaught
     # A clean quit on SIGTERM (the window's timers let Python see the signal), so callers'
@@ -58,11 +119,7 @@ def launch(options: LaunchOptions) -> int:
     # staff see any problem on their home screen.
     bridge.check_audit()
     window.allow_close = options.windowed
-    if options.windowed:
-        window.resize(*WINDOW_SIZE)
-        window.show()
-    else:
-        window.showFullScreen()
+    _show(window, options.windowed)
     try:
         return int(app.exec())
     finally:

@@ -53,6 +53,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     """(file stem, screen class, model fields) for every screen the kiosk can show."""
     from ui.screens.almost_done import AlmostDoneScreen
     from ui.screens.attract import AttractScreen
+    from ui.screens.cannot_open import CannotOpenScreen
     from ui.screens.companion import (
         ArrivalScreen,
         AwaitArrivalScreen,
@@ -194,6 +195,9 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "17-staff-history", HistoryScreen, {
         "staff": SAMPLE_STAFF, "history": found, "history_stats": sample_days(now, config),
         "history_query": {"name": "", "days": "14"}}
+    # The database cannot be opened: shown instead of the kiosk; the path holds no patient data.
+    yield "20-cannot-open-records", CannotOpenScreen, {
+        "message": "/home/kiosk/.local/share/discharge-kiosk/kiosk.db"}
 
 
 def sample_board(config: ClinicConfig, now: datetime) -> tuple[BoardRow, ...]:

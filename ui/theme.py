@@ -33,6 +33,7 @@ class Sizes:
     staff_heading_px: int = 32
     button_text_px: int = 32
     bar_text_px: int = 28  # the language / read / large-text row: smaller, never below body min
+    notice_px: int = 28  # staff's steps on a full-screen notice, read from arm's length
     staff_button_text_px: int = 22
     # Target heights are outer heights, border included (the stylesheet subtracts it).
     main_action_height: int = 100
@@ -82,6 +83,11 @@ QLabel[role="staff-body"] {{ font-size: {s.staff_body_px}px; }}
 QLabel[role="staff-error"] {{ font-size: {s.staff_body_px}px; color: {c.error};
     font-weight: bold; }}
 QLabel[role="pin-display"] {{ font-size: {s.heading_px}px; letter-spacing: 12px; }}
+QLabel[role="notice-heading"] {{ font-size: {s.notice_px}px; font-weight: bold; }}
+QLabel[role="notice"] {{ font-size: {s.notice_px}px; }}
+QLabel[role="command"] {{ font-family: "DejaVu Sans Mono"; font-size: {s.notice_px}px;
+    font-weight: bold; background: {c.panel}; border-radius: {s.radius}px;
+    padding: 8px 16px; }}
 QFrame[role="panel"] {{ background: {c.panel}; border-radius: {s.radius}px; }}
 QFrame[role="panel"] QLabel {{ background: {c.panel}; }}
 
