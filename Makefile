@@ -5,7 +5,7 @@ CORE_VENV := .venv-core
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test setup lint test-core test-all sheets screenshots docs clean
+.PHONY: run test setup lint test-core test-all bench sheets screenshots docs clean
 
 # --- environments
 
@@ -39,7 +39,7 @@ test:
 # --- parts of `make test`
 
 lint:
-	$(BIN)/ruff check kiosk ui printouts content tests scripts
+	$(BIN)/ruff check kiosk ui printouts content tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -51,6 +51,13 @@ test-core:
 test-all:
 	@echo "== the whole suite =="
 	$(BIN)/python -m pytest
+
+# --- speed, beside bare baselines (bench/README.md); needs the test packages for CUPS
+
+bench:
+	PYTHON=$(PYTHON) scripts/system-deps.sh test
+	$(MAKE) --no-print-directory $(VENV)/.installed
+	$(BIN)/python -m bench $(ARGS)
 
 # --- pictures for people
 

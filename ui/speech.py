@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from PySide6.QtCore import QLocale, QLoggingCategory, QObject
 
@@ -21,7 +22,13 @@ lets tests hear what would be said on a machine without a sound card."""
 class Speaker(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.engine = None
+        # Loaded when a patient screen first asks: Qt's speech brings Qt Multimedia, which
+        # would otherwise slow the kiosk's start and weigh on every staff screen.
+        self._engine: Any = None
+        self._loaded = False
+
+    def _load(self) -> None:
+        self._loaded = True
         # Speech loads Qt Multimedia, which warns when PipeWire is absent although it then
         # uses another audio backend; that noise would hide real warnings.
         QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false")
@@ -38,7 +45,13 @@ class Speaker(QObject):
             log.info("speech engine %s is not usable: %s", name, engine.errorString())
             engine.deleteLater()
             return
-        self.engine = engine
+        self._engine = engine
+
+    @property
+    def engine(self) -> Any:
+        if not self._loaded:
+            self._load()
+        return self._engine
 
     @property
     def available(self) -> bool:
@@ -56,5 +69,5 @@ class Speaker(QObject):
         self.engine.say(text)
 
     def stop(self) -> None:
-        if self.engine is not None:
-            self.engine.stop()
+        if self._engine is not None:  # never loads the engine just to silence it
+            self._engine.stop()

@@ -352,7 +352,7 @@ class KioskWindow(QMainWindow):
             languages=tuple((code, load_content(code).text("screens.common.language_name"))
                             for code in languages()),
             large_text=self.large_text,
-            can_speak=self.speaker.available,
+            can_speak=issubclass(screen_class, PatientScreen) and self.speaker.available,
             draft=draft or {},
             warnings=self.startup_problems,
         )

@@ -15,10 +15,22 @@ from tests.conftest import STAFF_PIN
 
 def test_pins_are_argon2id_hashes_never_the_pin(runtime: Runtime, nurse: StaffMember) -> None:
     row = next(runtime.store.db.query("SELECT pin_hash FROM staff"))
-    assert row["pin_hash"].startswith("$argon2id$")
+    # OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane (see kiosk/staff.py for why).
+    assert row["pin_hash"].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert STAFF_PIN not in row["pin_hash"]
     pepper = runtime.data_dir / PEPPER_NAME
     assert stat.S_IMODE(pepper.stat().st_mode) == 0o600
+
+
+def test_a_pin_hashed_with_other_argon2_settings_still_signs_in(
+        runtime: Runtime, nurse: StaffMember) -> None:
+    """Accounts made before the settings changed keep working: the hash names its own."""
+    from argon2 import PasswordHasher
+
+    old = PasswordHasher().hash(runtime.staff.pepper + b":" + STAFF_PIN.encode())
+    assert "m=65536" in old
+    runtime.store.db.execute("UPDATE staff SET pin_hash = ?", [old])
+    assert runtime.staff.verify(nurse.id, STAFF_PIN).id == nurse.id
 
 
 def test_right_pin_signs_in_and_is_audited(runtime: Runtime, nurse: StaffMember) -> None:

@@ -1,0 +1,297 @@
+"""`make bench`: every benchmark beside its bare baseline, in one run.
+
+Writes bench/results.json, prints the table, and puts the same table in the README. Needs
+root for the private CUPS server (as the tests do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench.common import Row, median, percentile, row, save, table, update_readme
+
+ROOT = Path(__file__).resolve().parent.parent
+PIN = "246810"
+QT_ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+NOW = datetime(2026, 11, 25, 14, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+
+
+def timed(action: Callable[[], Any], rounds: int) -> list[float]:
+    """Milliseconds for each call, after one untimed warm-up call."""
+    action()
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def child(module: str, *args: str, timeout: float = 900) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, "-m", module, *args], env=QT_ENV, cwd=ROOT,
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0 or not result.stdout.strip():
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{result.stderr[-4000:]}")
+    data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return data
+
+
+def kiosk_data_dir(parent: Path) -> Path:
+    """A data dir as a clinic has it after setup: one staff account."""
+    from kiosk.config import load_config
+    from kiosk.runtime import open_runtime
+
+    data_dir = parent / "data"
+    runtime = open_runtime(load_config(), data_dir)
+    runtime.staff.add("Bench Nurse", PIN)
+    runtime.close()
+    return data_dir
+
+
+# --- the rows
+
+
+def cold_start(work: Path, rounds: int) -> tuple[Row, dict[str, list[int]]]:
+    data_dir = kiosk_data_dir(work / "start")
+    seconds: dict[str, list[float]] = {"bare": [], "kiosk": []}
+    memory: dict[str, list[int]] = {"bare": [], "kiosk": []}
+    for _ in range(rounds):  # interleaved, so a busy moment hits both alike
+        for kind, args in (("bare", ("bare",)), ("kiosk", ("kiosk", str(data_dir)))):
+            started = time.monotonic()
+            report = child("bench.first_frame", *args)
+            seconds[kind].append((report["painted_at"] - started) * 1000)
+            memory[kind].append(report["maxrss_kib"])
+    return row("cold start to first painted frame", median(seconds["kiosk"]), "ms",
+               median(seconds["bare"]), goal=1.5, goal_on="ratio",
+               note=f"median of {rounds} starts of `discharge-kiosk run`, offscreen; "
+                    "baseline: a bare PySide6 window process"), memory
+
+
+def taps(work: Path, cups_server: str, queue: str, rounds: int) -> list[Row]:
+    data_dir = kiosk_data_dir(work / "taps")
+    kiosk = child("bench.tap_walk", "kiosk", str(data_dir), cups_server, queue, str(rounds))
+    bare = child("bench.tap_walk", "bare", str(len(kiosk["taps"])))
+    kiosk_ms = [ms for _, ms in kiosk["taps"]]
+    bare_ms = [ms for _, ms in bare["taps"]]
+    by_transition: dict[str, list[float]] = {}
+    for name, ms in kiosk["taps"]:
+        by_transition.setdefault(name, []).append(ms)
+    worst_name, worst = max(by_transition.items(), key=lambda item: median(item[1]))
+    note = (f"{len(kiosk_ms)} taps over {rounds} whole discharges, "
+            f"{len(by_transition)} kinds of transition; slowest: {worst_name} "
+            f"(median {median(worst):.1f} ms)")
+    rows = [
+        row("tap to next screen painted, median", median(kiosk_ms), "ms", median(bare_ms),
+            goal=16, goal_on="value", note=note),
+        row("tap to next screen painted, p99", percentile(kiosk_ms, 99), "ms",
+            percentile(bare_ms, 99), goal=33, goal_on="value", note=note),
+        row("peak memory of the running kiosk", kiosk["maxrss_kib"] / 1024, "MiB",
+            bare["maxrss_kib"] / 1024, goal=1.5, goal_on="ratio",
+            note="peak RSS over the whole tap walk (start, staff, patient, companion, print, "
+                 "sign-off); baseline: the bare window's tap walk"),
+    ]
+    for name, values in sorted(by_transition.items()):
+        rows.append(row(f"tap: {name}, median", median(values), "ms", median(bare_ms),
+                        goal=16, goal_on="value"))
+    return rows
+
+
+def sample_record() -> Any:
+    from datetime import timedelta
+
+    from bench.population import finished
+    from kiosk.config import load_config
+    from kiosk.records import Discharge, Patient, new_id
+
+    config = load_config()
+    record = Discharge(id=new_id(), patient=Patient("Ana", "R", "en"),
+                       infusion_ended_at=NOW - timedelta(minutes=60), started_at=NOW,
+                       started_by="staff:bench", rules=config.safety_rules)
+    return finished(record, NOW)
+
+
+def bare_page() -> bytes:
+    """The baseline page: reportlab's canvas, one line of text and a qrcode image."""
+    import qrcode
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(72, 720, "Aftercare")
+    image = qrcode.make("https://example.org/aftercare/en").get_image()
+    canvas.drawImage(ImageReader(image), 72, 500, 144, 144)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def sheet(rounds: int) -> Row:
+    from kiosk.config import load_config
+    from kiosk.runtime import render_sheet_for
+
+    config = load_config()
+    record = sample_record()
+    kiosk = timed(lambda: render_sheet_for(record, config, NOW), rounds)
+    bare = timed(bare_page, rounds)
+    return row("render one aftercare sheet (in process)", median(kiosk), "ms", median(bare),
+               goal=1.5, goal_on="ratio",
+               note=f"median of {rounds}; baseline: a bare reportlab page with a qrcode image")
+
+
+def print_accepted(work: Path, cups_server: str, queue: str, rounds: int) -> Row:
+    """From "Print" (the service's print call: render, then submit) to CUPS's job id."""
+    import dataclasses
+
+    from kiosk.config import load_config
+    from kiosk.flow import DischargeState, Step
+    from kiosk.printing import CupsPrinter
+    from kiosk.records import PrintStatus
+    from kiosk.runtime import open_runtime
+
+    class Timed(CupsPrinter):
+        accepted_at = 0.0
+
+        def submit(self, pdf: bytes, title: str) -> str:
+            job = super().submit(pdf, title)
+            self.accepted_at = time.perf_counter()
+            return job
+
+    printer = Timed(queue, cups_server)
+    runtime = open_runtime(load_config(), work / "print", printer=printer)
+    record = dataclasses.replace(sample_record(), print_status=PrintStatus.NOT_STARTED,
+                                 discharged_at=None, signed_off_by="")
+    state = DischargeState(Step.PRINTING, record)
+    kiosk: list[float] = []
+    for index in range(rounds + 1):
+        started = time.perf_counter()
+        event = runtime.service.print_only(state)
+        if event.status is not PrintStatus.COMPLETED:
+            raise RuntimeError(f"bench print ended {event.status}")
+        if index:  # the first is a warm-up (reportlab's imports, the fonts)
+            kiosk.append((printer.accepted_at - started) * 1000)
+    runtime.close()
+
+    import cups
+
+    pdf = bare_page()
+    path = work / "bare.pdf"
+    path.write_bytes(pdf)
+    cups.setServer(cups_server)
+    connection = cups.Connection()
+    bare = timed(lambda: connection.printFile(queue, str(path), "bench", {}), rounds)
+    return row('"Print" to job accepted by CUPS', median(kiosk), "ms", median(bare),
+               goal=300, goal_on="value",
+               note=f"median of {rounds}: render + submit to a private cupsd with a cups-pdf "
+                    "queue; baseline: pycups printFile of the bare page")
+
+
+def database(work: Path, count: int, rounds: int) -> list[Row]:
+    import sqlite3
+
+    from bench.population import populate
+    from kiosk.config import load_config
+    from kiosk.export import export_discharges
+    from kiosk.history import last_days
+    from kiosk.store import DB_NAME
+
+    started = time.perf_counter()
+    runtime = populate(load_config(), work / "db", NOW, count)
+    print(f"  {count} discharges written in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr)
+    zone = runtime.config.zone
+
+    def board_and_chart() -> None:
+        runtime.service.board()
+        last_days(runtime.store, NOW.date(), zone)
+
+    kiosk_board = timed(board_and_chart, rounds)
+    kiosk_export = timed(lambda: export_discharges(runtime, "csv", None, None, "cli"),
+                         max(3, rounds // 10))
+    runtime.close()
+
+    bare_db = sqlite3.connect(work / "db" / DB_NAME)
+
+    def bare_board() -> None:
+        bare_db.execute("SELECT record FROM discharges WHERE started_at >= ?",
+                        ["2026-11-25T08:00:00"]).fetchall()
+
+    def bare_export() -> None:
+        import csv
+
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(bare_db.execute(
+            "SELECT id, step, started_at, first_name FROM discharges"))
+
+    bare_board_ms = timed(bare_board, rounds)
+    bare_export_ms = timed(bare_export, max(3, rounds // 10))
+    bare_db.close()
+    return [
+        row(f"today's board + 14-day chart query, {count:,} discharges", median(kiosk_board),
+            "ms", median(bare_board_ms), goal=20, goal_on="value",
+            note=f"median of {rounds}; baseline: one bare sqlite3 query of today's rows"),
+        row(f"export of {count:,} discharges to CSV", median(kiosk_export) / 1000, "s",
+            median(bare_export_ms) / 1000, goal=2, goal_on="value",
+            note="baseline: sqlite3 rows straight into csv.writer"),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer rounds and 10,000 discharges: a smoke run, not results")
+    args = parser.parse_args(argv)
+    starts, discharges, renders, count = (3, 2, 10, 10_000) if args.quick \
+        else (15, 10, 50, 100_000)
+    from tests.cups_server import start_cups
+
+    work = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    cups = start_cups()
+    cups.add_pdf_queue("BenchPDF")
+    rows: list[Row] = []
+    try:
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("cold start", lambda: rows.append(cold_start(work, starts)[0])),
+            ("taps and memory", lambda: rows.extend(
+                taps(work, cups.server, "BenchPDF", discharges))),
+            ("sheet", lambda: rows.append(sheet(renders))),
+            ("print", lambda: rows.append(
+                print_accepted(work, cups.server, "BenchPDF", renders // 2))),
+            ("database", lambda: rows.extend(database(work, count, renders))),
+        ]
+        for name, step in steps:
+            print(f"bench: {name}", file=sys.stderr, flush=True)
+            step()
+    finally:
+        cups.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    main_rows = [r for r in rows if not r.name.startswith("tap: ")]
+    detail_rows = [r for r in rows if r.name.startswith("tap: ")]
+    save(main_rows + detail_rows)
+    text = table(main_rows)
+    print(text)
+    print("\nEach transition of the flow:\n" + table(detail_rows))
+    if not args.quick:
+        update_readme(text)
+    missed = [r.name for r in main_rows if not r.met]
+    if missed:
+        print(f"\n{len(missed)} goal(s) not met: " + "; ".join(missed), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,56 @@
+"""Knowing when a frame has been painted, for the Qt benchmarks.
+
+An application-wide event filter sees every Paint event; once the event loop has finished the
+paint in which the awaited widget was drawn (and flushed it to the window's surface), the
+frame counts as painted. Both the kiosk and its bare baselines are watched the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+class PaintWatch(QObject):
+    """Sets `painted` after the first Paint of a widget `awaited` accepts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.awaited: Callable[[QWidget], bool] | None = None
+        self.painted = False
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+
+    def arm(self, awaited: Callable[[QWidget], bool]) -> None:
+        self.awaited = awaited
+        self.painted = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.awaited is not None \
+                and isinstance(watched, QWidget) and self.awaited(watched):
+            self.painted = True
+            self.awaited = None
+        return False
+
+    def wait(self, timeout_s: float = 60.0) -> float:
+        """Run the event loop until the awaited paint is done; the time it ended (perf_counter).
+        The loop sleeps between events, so the wait itself takes no CPU from the app."""
+        deadline = time.perf_counter() + timeout_s
+        wake = QTimer()
+        wake.start(50)  # a heartbeat: a deadline is noticed even if no event comes
+        while not self.painted:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+            if time.perf_counter() > deadline:
+                raise TimeoutError("no frame was painted")
+        wake.stop()
+        return time.perf_counter()
+
+
+def click(button: QWidget) -> None:
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)

@@ -1,0 +1,270 @@
+"""Child process for the tap benchmark and the memory benchmark.
+
+    python -m bench.tap_walk kiosk DATA_DIR CUPS_SERVER QUEUE ROUNDS
+        One untimed discharge to warm up (the first patient of the day), then ROUNDS whole
+        discharges on the real kiosk window (offscreen), tapped as staff, patient and
+        companion would, printing to a real CUPS queue. Every tap that moves the flow to a
+        new screen is timed from the tap to the end of the paint of the new screen.
+    python -m bench.tap_walk bare ROUNDS
+        The baseline: a bare PySide6 window whose button replaces the page with a new one.
+
+Prints one JSON line: the timed taps and the process's peak memory. The kiosk's tap guard
+(taps ignored for 500 ms after a new screen, a deliberate pause for shaky hands) is set to 0
+here, as in the tests: it is a design choice, not a delay of the software.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bench.qt_watch import PaintWatch, click
+
+PIN = "246810"
+
+
+def peak_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+class KioskWalk:
+    """Walks whole discharges on a KioskWindow, timing each tap that changes the screen."""
+
+    def __init__(self, data_dir: Path, cups_server: str, queue: str) -> None:
+        from kiosk.config import load_config
+        from kiosk.content import load_content
+        from kiosk.printing import CupsPrinter
+        from kiosk.runtime import open_runtime
+        from ui.app import make_application
+        from ui.bridge import FlowBridge
+        from ui.window import KioskWindow
+
+        self.app = make_application()
+        self.runtime = open_runtime(load_config(), data_dir,
+                                    printer=CupsPrinter(queue, cups_server))
+        self.bridge = FlowBridge(self.runtime)
+        self.window = KioskWindow(self.bridge, settle_ms=0)
+        self.window.allow_close = True
+        self.window.resize(1280, 800)
+        self.window.show()
+        self.words = load_content("en")
+        self.watch = PaintWatch()
+        self.taps: list[tuple[str, float]] = []
+
+    # --- finding and pressing
+
+    def button(self, text: str) -> QPushButton:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            screen = self.window.active_screen
+            if screen is not None:
+                for found in screen.findChildren(QPushButton):
+                    if found.isVisible() and found.isEnabled() \
+                            and text in (found.text(), found.accessibleName()):
+                        return found
+            QApplication.processEvents()
+            time.sleep(0.002)
+        raise LookupError(f"no button {text!r} on {type(self.window.active_screen).__name__}")
+
+    def press(self, text: str) -> None:
+        """A tap that stays on the same screen (a key, a score, a check box)."""
+        click(self.button(text))
+
+    def move_on(self, text: str) -> None:
+        """A tap that leads to a new screen: timed until that screen is painted."""
+        target = self.button(text)
+        before = self.window.active_screen
+        screen_name = type(before).__name__
+
+        def new_screen_painted(widget: QWidget) -> bool:
+            now = self.window.active_screen
+            return now is not before and now is not None \
+                and (widget is now or now.isAncestorOf(widget))
+
+        self.watch.arm(new_screen_painted)
+        started = time.perf_counter()
+        click(target)
+        ended = self.watch.wait()
+        self.taps.append((f"{screen_name} -> {type(self.window.active_screen).__name__}",
+                          (ended - started) * 1000))
+
+    def wait_for(self, screen_name: str) -> None:
+        deadline = time.monotonic() + 60
+        while type(self.window.active_screen).__name__ != screen_name:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"never reached {screen_name}")
+            QApplication.processEvents()
+            time.sleep(0.002)
+
+    def type_into(self, accessible_name: str, text: str) -> None:
+        screen = self.window.active_screen
+        assert screen is not None
+        [field] = [f for f in screen.findChildren(QLineEdit)
+                   if f.accessibleName() == accessible_name]
+        field.setFocus()
+        for char in text:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(field, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier,
+                                                        char))
+
+    # --- one discharge
+
+    def sign_in(self) -> None:
+        self.move_on(self.words.text("screens.attract.staff_button"))
+        for digit in PIN:
+            self.press(digit)
+        self.move_on(self.words.text("staff.pin.unlock"))
+
+    def discharge(self) -> None:
+        from kiosk import teach_back
+        from ui.keyboard import TouchKeyboard
+        from ui.signature import SignaturePad
+        from ui.widgets import Keypad
+
+        text = self.words.text
+        self.wait_for("AttractScreen")
+        self.sign_in()
+        self.move_on(text("staff.home.start"))
+        self.type_into(text("staff.start.first_name"), "Ana")
+        self.type_into(text("staff.start.last_initial"), "R")
+        self.press(text("staff.start.minutes_ago", minutes=60))
+        self.move_on(text("staff.start.submit"))
+        for item in ("vital_signs", "activity", "pain", "nausea", "bleeding"):
+            best = self.words.lines(f"staff.readiness.scores.{item}")[0]
+            self.press(f"{text(f'staff.readiness.items.{item}')}: {best}")
+        self.move_on(text("staff.readiness.save"))
+        for _ in self.runtime.config.safety_rules:
+            self.move_on(text("screens.common.i_understand"))
+        state = self.bridge.state
+        assert state is not None
+        for question in teach_back.questions_for(state.record):
+            self.move_on(text(f"teach_back.{question.key}.choices.{question.correct}.text",
+                              hours=self.runtime.config.policy.alcohol_hours))
+        self.move_on(text("screens.companion.here_now"))
+        [keyboard] = self.window.active_screen.findChildren(TouchKeyboard)
+        for char in "Maria":
+            click(keyboard.key(char))
+        self.move_on(text("screens.common.next"))
+        [keypad] = self.window.active_screen.findChildren(Keypad)
+        keys = {b.text(): b for b in keypad.findChildren(QPushButton)}
+        for digit in "6265550199":
+            click(keys[digit])
+        self.move_on(text("screens.common.next"))
+        self.move_on(text("screens.companion.relationships.family"))
+        self.move_on(text("screens.companion.rides.companion_drives"))
+        while type(self.window.active_screen).__name__ == "PromiseScreen":
+            promise = self.window.active_screen.promise
+            self.move_on(text(f"screens.companion.promises.{promise}.yes"))
+        [pad] = self.window.active_screen.findChildren(SignaturePad)
+        sign(pad)
+        self.move_on(text("screens.companion.sign_done"))
+        self.wait_for("AlmostDoneScreen")  # the print ran on its own thread
+        self.sign_in()
+        self.press(text("staff.signoff.sheet_in_hand"))
+        self.press(text("staff.signoff.companion_present"))
+        self.move_on(text("staff.signoff.submit"))
+        self.move_on(text("screens.common.done"))
+
+
+def sign(pad: QWidget) -> None:
+    """A finger drawn across the signature pad."""
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    points = [QPointF(pad.width() * x / 10, pad.height() * (0.3 + 0.4 * (x % 2)))
+              for x in range(1, 10)]
+    moves = [(QEvent.Type.MouseButtonPress, points[0], left, left)]
+    moves += [(QEvent.Type.MouseMove, p, none, left) for p in points[1:]]
+    moves.append((QEvent.Type.MouseButtonRelease, points[-1], left, none))
+    for kind, point, button, buttons in moves:
+        QApplication.sendEvent(pad, QMouseEvent(kind, point, pad.mapToGlobal(point), button,
+                                                buttons, Qt.KeyboardModifier.NoModifier))
+
+
+class BareWalk:
+    """A bare PySide6 window: each tap replaces the page with a new one, as the kiosk does."""
+
+    def __init__(self) -> None:
+        self.app = QApplication([sys.argv[0]])
+        self.window = QMainWindow()
+        self.stack = QStackedWidget()
+        self.window.setCentralWidget(self.stack)
+        self.window.resize(1280, 800)
+        self.window.show()
+        self.watch = PaintWatch()
+        self.taps: list[tuple[str, float]] = []
+        self.page = self.new_page(0)
+
+    def new_page(self, number: int) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel(f"Page {number}"))
+        next_button = QPushButton("Next")
+        next_button.clicked.connect(lambda: self.replace(number + 1))
+        layout.addWidget(next_button)
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        return page
+
+    def replace(self, number: int) -> None:
+        old = self.page
+        self.page = self.new_page(number)
+        self.stack.removeWidget(old)
+        old.deleteLater()
+
+    def tap(self) -> None:
+        before = self.page
+        [target] = before.findChildren(QPushButton)
+
+        def new_page_painted(widget: QWidget) -> bool:
+            return self.page is not before and (widget is self.page
+                                                or self.page.isAncestorOf(widget))
+
+        self.watch.arm(new_page_painted)
+        started = time.perf_counter()
+        click(target)
+        self.taps.append(("page -> page", (self.watch.wait() - started) * 1000))
+
+
+def main(argv: list[str]) -> int:
+    result: dict[str, Any]
+    if argv[0] == "bare":
+        bare = BareWalk()
+        QApplication.processEvents()
+        for _ in range(10):  # the same warm-up
+            bare.tap()
+        bare.taps.clear()
+        for _ in range(int(argv[1])):
+            bare.tap()
+        result = {"taps": bare.taps}
+    else:
+        walk = KioskWalk(Path(argv[1]), argv[2], argv[3])
+        walk.discharge()  # a warm-up, as after the first patient of the day: not timed
+        walk.taps.clear()
+        for _ in range(int(argv[4])):
+            walk.discharge()
+        walk.bridge.shutdown()
+        walk.runtime.close()
+        result = {"taps": walk.taps}
+    result["maxrss_kib"] = peak_kib()
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

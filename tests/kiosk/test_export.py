@@ -1,0 +1,79 @@
+"""The export reads values straight from the stored records: it must say exactly what the
+typed records say, for a finished discharge, an open one and a voided one."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from datetime import timedelta
+
+from kiosk import flow
+from kiosk.export import EXPORT_FIELDS, export_discharges
+from kiosk.flow import DischargeState, Step
+from kiosk.records import Indication, PrintStatus, Readiness
+from kiosk.runtime import Runtime
+from tests.kiosk.factories import STAFF, companion, make_record
+
+
+def expected_row(state: DischargeState) -> dict[str, str]:
+    """What each column must hold, read from the typed record, as CSV text."""
+    record = state.record
+    person = record.companion
+    values = {
+        "id": record.id,
+        "started_at": record.started_at.isoformat(),
+        "infusion_ended_at": record.infusion_ended_at.isoformat(),
+        "discharged_at": record.discharged_at.isoformat() if record.discharged_at else "",
+        "step": state.step.value,
+        "first_name": record.patient.first_name,
+        "last_initial": record.patient.last_initial,
+        "language": record.patient.language,
+        "indication": record.patient.indication.value,
+        "first_session": record.patient.first_session,
+        "padss_total": record.readiness.total if record.readiness else "",
+        "rules_acknowledged": " ".join(record.acknowledged),
+        "companion_name": person.name if person else "",
+        "companion_relationship": person.relationship if person else "",
+        "ride_type": person.ride_type.value if person and person.ride_type else "",
+        "print_status": record.print_status.value,
+        "print_attempts": record.print_attempts,
+        "help_requests": record.help_requests,
+        "started_by": record.started_by,
+        "signed_off_by": record.signed_off_by,
+        "voided_reason": record.voided_reason,
+    }
+    return {key: str(value) for key, value in values.items()}
+
+
+def test_every_exported_column_matches_the_typed_record(runtime: Runtime) -> None:
+    now = runtime.clock.now()
+    base = make_record(now)
+    finished = dataclasses.replace(
+        base, patient=dataclasses.replace(base.patient, first_name="José, \"Pepe\"",
+                                          indication=Indication.DEPRESSION,
+                                          first_session=False),
+        acknowledged=base.rules, companion=companion(now),
+        readiness=Readiness(2, 1, 2, 2, 1, recorded_at=now, staff_id=STAFF),
+        print_status=PrintStatus.COMPLETED, print_attempts=2, help_requests=1,
+        signed_off_by=STAFF, discharged_at=now + timedelta(minutes=40))
+    states = [
+        DischargeState(Step.DISCHARGED, finished),
+        DischargeState(Step.SAFETY_RULES, dataclasses.replace(
+            make_record(now + timedelta(minutes=1)), acknowledged=("no_driving",))),
+        DischargeState(Step.VOIDED, dataclasses.replace(
+            make_record(now + timedelta(minutes=2)), voided_reason="left_early")),
+    ]
+    for state in states:
+        runtime.store.save(state, flow.PatientPartStarted(actor=STAFF), now)
+
+    rows = list(csv.DictReader(io.StringIO(
+        export_discharges(runtime, "csv", None, None, STAFF))))
+    assert tuple(rows[0]) == EXPORT_FIELDS
+    assert rows == [expected_row(s) for s in states]
+
+    as_json = json.loads(export_discharges(runtime, "json", None, None, STAFF))
+    assert [{k: str(v) for k, v in row.items()} for row in as_json] == rows
+    assert as_json[0]["first_session"] is False and as_json[0]["padss_total"] == 8
+    assert as_json[1]["padss_total"] == "" and as_json[1]["companion_name"] == ""
