@@ -26,6 +26,13 @@ from bench.common import Row, median, percentile, row, save, table, update_readm
 ROOT = Path(__file__).resolve().parent.parent
 PIN = "246810"
 QT_ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+GOALS = (
+    "cold start to first painted frame", "tap to next screen painted, median",
+    "tap to next screen painted, p99", "render one aftercare sheet (in process)",
+    '"Print" to job accepted by CUPS', "today's board + 14-day chart query, 100,000 discharges",
+    "export of 100,000 discharges to CSV", "peak memory of the running kiosk",
+)
+"""The rows the issue sets goals for, in its order; other rows explain them."""
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
 
 
@@ -64,20 +71,33 @@ def kiosk_data_dir(parent: Path) -> Path:
 # --- the rows
 
 
-def cold_start(work: Path, rounds: int) -> tuple[Row, dict[str, list[int]]]:
+def cold_start(work: Path, rounds: int) -> list[Row]:
     data_dir = kiosk_data_dir(work / "start")
-    seconds: dict[str, list[float]] = {"bare": [], "kiosk": []}
-    memory: dict[str, list[int]] = {"bare": [], "kiosk": []}
+    first: dict[str, list[float]] = {"bare": [], "kiosk": []}
+    ready: dict[str, list[float]] = {"bare": [], "kiosk": []}
+    memory: dict[str, list[float]] = {"bare": [], "kiosk": []}
     for _ in range(rounds):  # interleaved, so a busy moment hits both alike
         for kind, args in (("bare", ("bare",)), ("kiosk", ("kiosk", str(data_dir)))):
             started = time.monotonic()
             report = child("bench.first_frame", *args)
-            seconds[kind].append((report["painted_at"] - started) * 1000)
-            memory[kind].append(report["maxrss_kib"])
-    return row("cold start to first painted frame", median(seconds["kiosk"]), "ms",
-               median(seconds["bare"]), goal=1.5, goal_on="ratio",
-               note=f"median of {rounds} starts of `discharge-kiosk run`, offscreen; "
-                    "baseline: a bare PySide6 window process"), memory
+            first[kind].append((report["painted_at"] - started) * 1000)
+            ready[kind].append((report["ready_at"] - started) * 1000)
+            memory[kind].append(report["maxrss_kib"] / 1024)
+    how = f"median of {rounds} starts of `discharge-kiosk run`, offscreen, interleaved"
+    return [
+        row("cold start to first painted frame", median(first["kiosk"]), "ms",
+            median(first["bare"]), goal=1.5, goal_on="ratio",
+            note=f"{how}; the first frame is the resting screen, drawn before the records "
+                 "open; baseline: a bare PySide6 window process"),
+        row("cold start until the kiosk takes taps", median(ready["kiosk"]), "ms",
+            median(ready["bare"]), goal=1.5, goal_on="ratio",
+            note=f"{how}: the kiosk's own window painted, records open (not a goal of the "
+                 "issue; shown so the first frame is not the whole story)"),
+        row("memory of the kiosk at rest after its start", median(memory["kiosk"]), "MiB",
+            median(memory["bare"]), goal=1.5, goal_on="ratio",
+            note="peak RSS once the kiosk's window is painted (not a goal of the issue; see "
+                 "the peak over a whole discharge for that)"),
+    ]
 
 
 def taps(work: Path, cups_server: str, queue: str, rounds: int) -> list[Row]:
@@ -90,9 +110,13 @@ def taps(work: Path, cups_server: str, queue: str, rounds: int) -> list[Row]:
     for name, ms in kiosk["taps"]:
         by_transition.setdefault(name, []).append(ms)
     worst_name, worst = max(by_transition.items(), key=lambda item: median(item[1]))
+    # Staff sign-in checks the PIN with Argon2id before the staff screen can be drawn: slow on
+    # purpose. Shown apart so the rest of the flow can be judged on its own.
+    flow_ms = [ms for name, ms in kiosk["taps"] if not name.startswith("PinScreen")]
     note = (f"{len(kiosk_ms)} taps over {rounds} whole discharges, "
             f"{len(by_transition)} kinds of transition; slowest: {worst_name} "
-            f"(median {median(worst):.1f} ms)")
+            f"(median {median(worst):.1f} ms); without the two PIN sign-ins: median "
+            f"{median(flow_ms):.1f} ms, p99 {percentile(flow_ms, 99):.1f} ms")
     rows = [
         row("tap to next screen painted, median", median(kiosk_ms), "ms", median(bare_ms),
             goal=16, goal_on="value", note=note),
@@ -265,7 +289,7 @@ def main(argv: list[str]) -> int:
     rows: list[Row] = []
     try:
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("cold start", lambda: rows.append(cold_start(work, starts)[0])),
+            ("cold start", lambda: rows.extend(cold_start(work, starts))),
             ("taps and memory", lambda: rows.extend(
                 taps(work, cups.server, "BenchPDF", discharges))),
             ("sheet", lambda: rows.append(sheet(renders))),
@@ -280,6 +304,7 @@ def main(argv: list[str]) -> int:
         cups.stop()
         shutil.rmtree(work, ignore_errors=True)
     main_rows = [r for r in rows if not r.name.startswith("tap: ")]
+    main_rows.sort(key=lambda r: GOALS.index(r.name) if r.name in GOALS else len(GOALS))
     detail_rows = [r for r in rows if r.name.startswith("tap: ")]
     save(main_rows + detail_rows)
     text = table(main_rows)

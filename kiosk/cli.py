@@ -7,17 +7,13 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
-import getpass
-import secrets
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from content import CONTENT_DIR
 from kiosk.config import ClinicConfig, ConfigError, load_config
@@ -28,13 +24,13 @@ from kiosk.content import (
     languages,
     load_content,
 )
-from kiosk.export import export_discharges, write_private
-from kiosk.printing import PrintError, job_title, print_and_follow, printer_from_config
-from kiosk.records import Companion, Discharge, Indication, Patient, PrintStatus, new_id
-from kiosk.runtime import open_runtime, render_sheet_for, resolve_data_dir
-from kiosk.staff import StaffError, check_pin_format
-from kiosk.store import StoreError
-from kiosk.validation import Invalid
+from kiosk.paths import resolve_data_dir
+from kiosk.records import Indication
+
+# The rest of the core is imported by the commands that use it: `run` must reach the kiosk's
+# first frame quickly, and the records, store, staff and printing load behind it.
+if TYPE_CHECKING:
+    from kiosk.validation import Invalid
 
 COMMANDS = ("run", "demo", "sheet", "export", "check", "staff", "audit", "purge",
             "screenshots")
@@ -105,6 +101,9 @@ def cmd_run(args: argparse.Namespace, config: ClinicConfig) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, config: ClinicConfig) -> int:
+    import shutil
+    import tempfile
+
     throw_away = args.data_dir is None
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     try:
@@ -115,6 +114,10 @@ def cmd_demo(args: argparse.Namespace, config: ClinicConfig) -> int:
 
 
 def _run_demo(config: ClinicConfig, data_dir: Path, throw_away: bool) -> int:
+    import secrets
+
+    from kiosk.runtime import open_runtime
+
     runtime = open_runtime(config, data_dir)
     pin = f"{secrets.randbelow(10**6):06d}"
     try:
@@ -132,6 +135,9 @@ def _run_demo(config: ClinicConfig, data_dir: Path, throw_away: bool) -> int:
 
 def cmd_sheet(args: argparse.Namespace, config: ClinicConfig) -> int:
     from kiosk import validation
+    from kiosk.printing import job_title, print_and_follow, printer_from_config
+    from kiosk.records import Companion, Discharge, Patient, PrintStatus, new_id
+    from kiosk.runtime import render_sheet_for
 
     now = datetime.now(config.zone)
     discharged_at = _local_datetime(args.discharged_at, config, "--discharged-at") \
@@ -141,7 +147,7 @@ def cmd_sheet(args: argparse.Namespace, config: ClinicConfig) -> int:
         first_name = validation.first_name(args.first_name)
         companion = (Companion(name=validation.companion_name(args.companion), phone_e164="",
                                phone_raw="") if args.companion else None)
-    except Invalid as exc:
+    except validation.Invalid as exc:
         raise CliError(_explain_invalid(exc)) from None
     record = Discharge(
         id=new_id(),
@@ -175,6 +181,9 @@ def cmd_sheet(args: argparse.Namespace, config: ClinicConfig) -> int:
 
 
 def cmd_export(args: argparse.Namespace, config: ClinicConfig) -> int:
+    from kiosk.export import export_discharges, write_private
+    from kiosk.runtime import open_runtime
+
     since = _local_date(args.since, "--since") if args.since else None
     until = _local_date(args.until, "--until") if args.until else None
     if since and until and until < since:
@@ -197,6 +206,9 @@ def cmd_export(args: argparse.Namespace, config: ClinicConfig) -> int:
 def check_problems(args: argparse.Namespace) -> list[str]:
     """Every problem, each with where to fix it: a config or content problem names its file
     and its dotted key (a syntax error: its line and column)."""
+    from kiosk.runtime import open_runtime
+    from kiosk.store import StoreError
+
     problems: list[str] = []
     try:
         config: ClinicConfig | None = load_config(args.config)
@@ -268,6 +280,10 @@ def cmd_check(args: argparse.Namespace, config: ClinicConfig | None) -> int:
 
 
 def _read_pin_twice() -> str:
+    import getpass
+
+    from kiosk.staff import StaffError, check_pin_format
+
     if sys.stdin.isatty():
         first = getpass.getpass("New PIN (6-12 digits): ")
         second = getpass.getpass("The same PIN again: ")
@@ -286,6 +302,9 @@ def _read_pin_twice() -> str:
 
 
 def cmd_staff(args: argparse.Namespace, config: ClinicConfig) -> int:
+    from kiosk.runtime import open_runtime
+    from kiosk.staff import StaffError
+
     runtime = open_runtime(config, resolve_data_dir(args.data_dir))
     try:
         staff = runtime.staff
@@ -314,6 +333,8 @@ def cmd_staff(args: argparse.Namespace, config: ClinicConfig) -> int:
 def cmd_audit(args: argparse.Namespace, config: ClinicConfig) -> int:
     """`audit verify`: 0 when the trail holds; otherwise each problem, the first broken row
     named, and a non-zero exit."""
+    from kiosk.runtime import open_runtime
+
     runtime = open_runtime(config, resolve_data_dir(args.data_dir))
     try:
         problems = runtime.store.audit_problems()
@@ -331,6 +352,8 @@ def cmd_audit(args: argparse.Namespace, config: ClinicConfig) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, config: ClinicConfig) -> int:
+    from kiosk.runtime import open_runtime
+
     years = config.policy.retention_years if args.older_than is None else args.older_than
     if years < config.policy.retention_years:
         raise CliError(f"the clinic keeps discharges for {config.policy.retention_years} "
@@ -454,6 +477,15 @@ def _first_command(args: list[str]) -> str | None:
     return None
 
 
+def _expected_errors() -> tuple[type[Exception], ...]:
+    """What a person can cause, each told in a sentence (imported only when one happens)."""
+    from kiosk.printing import PrintError
+    from kiosk.staff import StaffError
+    from kiosk.store import StoreError
+
+    return (ContentError, StoreError, CliError, PrintError, StaffError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if _first_command(args_list) is None and not {"-h", "--help"} & set(args_list):
@@ -469,7 +501,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return HANDLERS[args.command](args, config)
     except ConfigError as exc:
         print(f"The config has problems:\n{exc}", file=sys.stderr)
-    except (ContentError, StoreError, CliError, PrintError, StaffError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _expected_errors()):
+            raise
         print(f"discharge-kiosk: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("discharge-kiosk: stopped", file=sys.stderr)

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
-
 from content import CONTENT_DIR
 from kiosk.config import toml_error_text
 
@@ -148,10 +146,14 @@ class Content:
     def format_when(self, when: datetime, pattern_key: str, zone: ZoneInfo) -> str:
         """A date or time in the clinic's zone, with a Babel pattern from content/format."""
         local = when.astimezone(zone)
+        from babel.dates import format_datetime  # babel's locale data loads on first use
+
         return str(format_datetime(local, self.text(pattern_key), locale=self.locale))
 
     def format_when_date(self, day: date) -> str:
         """A short day label, e.g. "11/25" or "25/11", from content/format."""
+        from babel.dates import format_date
+
         return str(format_date(day, self.text("format.day_short"), locale=self.locale))
 
     def date_long(self, when: datetime, zone: ZoneInfo) -> str:

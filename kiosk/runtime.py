@@ -3,12 +3,9 @@ dir and config. The CLI and the GUI both start here."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-import platformdirs
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import ClinicConfig
@@ -19,18 +16,6 @@ from kiosk.service import DischargeService
 from kiosk.settings import Settings, SettingsError
 from kiosk.staff import StaffDirectory, load_pepper
 from kiosk.store import Store, ensure_private_dir
-
-DATA_DIR_ENV = "KIOSK_DATA_DIR"
-
-
-def resolve_data_dir(explicit: Path | None) -> Path:
-    """--data-dir, else $KIOSK_DATA_DIR, else the platform's user data dir."""
-    if explicit is not None:
-        return explicit.expanduser().resolve()
-    env = os.environ.get(DATA_DIR_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
-    return Path(platformdirs.user_data_dir("discharge-kiosk", appauthor=False))
 
 
 def render_sheet_for(record: Discharge, config: ClinicConfig, discharged_at: datetime,

@@ -39,12 +39,6 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import regex  # type: ignore[import-untyped]
-from arabic_reshaper import (  # type: ignore[import-untyped]
-    ENABLE_ALL_LIGATURES,
-    ArabicReshaper,
-    config_for_true_type_font,
-)
-from bidi import algorithm as uba  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -88,7 +82,7 @@ def has_rtl(text: str) -> bool:
 @cache
 def _cmap(font: str) -> frozenset[int]:
     """The code points `font` (a registered reportlab font name) has a glyph for."""
-    register_fonts()
+    register_fonts(emoji=font == FONT_EMOJI)
     face = pdfmetrics.getFont(font).face
     return frozenset(code for code, glyph in face.charToGlyph.items() if glyph)
 
@@ -169,7 +163,15 @@ def unprintable_characters(text: str, base_font: str = FONT_REGULAR) -> set[str]
 
 
 @cache
-def _reshaper(font: str) -> ArabicReshaper:
+def _reshaper(font: str) -> Any:
+    # Imported here, like python-bidi below: most sheets have no right-to-left name, and these
+    # (with fontTools) would weigh on every kiosk's memory for them.
+    from arabic_reshaper import (  # type: ignore[import-untyped]
+        ENABLE_ALL_LIGATURES,
+        ArabicReshaper,
+        config_for_true_type_font,
+    )
+
     # Only the joined forms and ligatures the font has a glyph for; the vowel marks are part of
     # how the name is written, so they stay.
     config = config_for_true_type_font(str(font_path(font)), ENABLE_ALL_LIGATURES)
@@ -198,6 +200,8 @@ def _stand_in(cluster: str) -> str:
 def _resolve(clusters: list[str | int], base_level: int) -> list[Entry]:
     """python-bidi's own steps of the algorithm (rules X1–I2, and L4's mirroring) run on one
     stand-in character per cluster; an int stands for an isolate and is seen as a neutral."""
+    from bidi import algorithm as uba  # type: ignore[import-untyped]
+
     storage = uba.get_empty_storage()
     storage["base_level"] = base_level
     storage["base_dir"] = "LR"[base_level % 2]
@@ -231,6 +235,8 @@ def resolve_levels(text: str, base_dir: str = "L") -> tuple[int, list[Entry]]:
     the name. Isolates (see `isolate`; not nested) are resolved on their own, one level up, as
     rules X5c and BD13 ask.
     """
+    from bidi import algorithm as uba  # type: ignore[import-untyped]
+
     base_level = uba.PARAGRAPH_LEVELS[base_dir]
     pieces = _ISOLATE.split(text)
     outer: list[str | int] = []
@@ -254,6 +260,8 @@ def resolve_levels(text: str, base_dir: str = "L") -> tuple[int, list[Entry]]:
 
 def reorder_line(base_level: int, line: list[Entry]) -> str:
     """One line of resolved clusters in drawing order (rules L1 and L2), clusters kept whole."""
+    from bidi import algorithm as uba  # type: ignore[import-untyped]
+
     storage: dict[str, Any] = {"base_level": base_level, "chars": [dict(e) for e in line]}
     uba.reorder_resolved_levels(storage, False)
     return "".join(entry["cluster"] for entry in storage["chars"])

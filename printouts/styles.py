@@ -79,16 +79,18 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     return "\n".join(lines)
 
 
-def register_fonts() -> None:
-    """Register DejaVu Sans (regular and bold) and Noto Emoji with reportlab, once; safe to call
-    again. Also puts `to_unicode_cmap` in place of reportlab's own, which looks it up per font
-    subset when a PDF is written."""
+def register_fonts(*, emoji: bool = False) -> None:
+    """Register DejaVu Sans (regular and bold) with reportlab, and Noto Emoji when `emoji`,
+    once; safe to call again. Noto Emoji waits until a name needs it: parsed, it holds several
+    megabytes that most sheets never use. Also puts `to_unicode_cmap` in place of reportlab's
+    own, which looks it up per font subset when a PDF is written."""
     with _register_lock:
         ttfonts.makeToUnicodeCMap = to_unicode_cmap
         registered = set(pdfmetrics.getRegisteredFontNames())
-        for name, filename in _FONT_FILES.items():
+        wanted = (FONT_REGULAR, FONT_BOLD, FONT_EMOJI) if emoji else (FONT_REGULAR, FONT_BOLD)
+        for name in wanted:
             if name not in registered:
-                pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+                pdfmetrics.registerFont(TTFont(name, str(font_path(name))))
         # The family lets <b> inside a paragraph pick the bold face.
         pdfmetrics.registerFontFamily(
             FONT_REGULAR,
@@ -97,10 +99,10 @@ def register_fonts() -> None:
             italic=FONT_REGULAR,
             boldItalic=FONT_BOLD,
         )
-        # An emoji inside bold text (the title) stays in the one emoji face.
-        pdfmetrics.registerFontFamily(
-            FONT_EMOJI, normal=FONT_EMOJI, bold=FONT_EMOJI, italic=FONT_EMOJI, boldItalic=FONT_EMOJI
-        )
+        if emoji:  # an emoji inside bold text (the title) stays in the one emoji face
+            pdfmetrics.registerFontFamily(
+                FONT_EMOJI, normal=FONT_EMOJI, bold=FONT_EMOJI, italic=FONT_EMOJI,
+                boldItalic=FONT_EMOJI)
 
 
 @dataclass(frozen=True)

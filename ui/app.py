@@ -5,22 +5,27 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from kiosk.cli import LaunchOptions
 from kiosk.clock import SystemClock
 from kiosk.content import load_content
-from kiosk.runtime import Runtime, open_runtime
-from kiosk.store import DB_NAME, StoreError
-from ui.bridge import FlowBridge
+from ui.screens.attract import AttractScreen
 from ui.screens.base import ScreenModel
 from ui.screens.cannot_open import CannotOpenScreen
 from ui.theme import stylesheet
-from ui.window import KioskWindow
+
+# The records, the staff, the printer and every other screen load after the first frame.
+if TYPE_CHECKING:
+    from kiosk.runtime import Runtime
+    from ui.bridge import FlowBridge
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +52,22 @@ def _log_uncaught(kind: type[BaseException], value: BaseException,
 def cannot_open_screen(options: LaunchOptions) -> CannotOpenScreen:
     """The notice shown instead of the kiosk while its database cannot be opened, in the
     clinic's language, naming the database file."""
+    from kiosk.store import DB_NAME
+
     model = ScreenModel(content=load_content(options.config.kiosk.default_language),
                         config=options.config, clock=SystemClock(),
                         message=str(options.data_dir / DB_NAME))
     return CannotOpenScreen(model)
 
 
-def open_or_explain(options: LaunchOptions) -> Runtime | None:
+def open_or_explain(options: LaunchOptions, covers: QWidget | None = None) -> Runtime | None:
     """The runtime for the data dir. While its database cannot be opened (the store leaves
-    a damaged file untouched), the "cannot open its records" notice fills the screen until
-    staff tap "Try again" and it opens (e.g. restored from backup), or close it: None."""
+    a damaged file untouched), the "cannot open its records" notice fills the screen (in
+    place of `covers`) until staff tap "Try again" and it opens (e.g. restored from
+    backup), or close it: None."""
+    from kiosk.runtime import open_runtime
+    from kiosk.store import StoreError
+
     screen: CannotOpenScreen | None = None
     try:
         while True:
@@ -67,6 +78,8 @@ def open_or_explain(options: LaunchOptions) -> Runtime | None:
             if screen is None:
                 screen = cannot_open_screen(options)
                 _show(screen, options.windowed)
+                if covers is not None:
+                    covers.hide()
             if _next_action(screen) != "retry":
                 return None
     finally:
@@ -102,17 +115,50 @@ def _next_action(screen: CannotOpenScreen) -> str:
     return actions[0] if actions else "quit"
 
 
-def launch(options: LaunchOptions) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s")
-    app = make_application()
-    runtime = open_or_explain(options)
+def first_frame(options: LaunchOptions) -> QMainWindow:
+    """The resting screen, drawn before the records are opened so that the kiosk shows itself
+    at once. It takes no taps; the kiosk's own window replaces it a moment later."""
+    words = load_content(options.config.kiosk.default_language)
+    window = QMainWindow()
+    window.setWindowTitle(words.text("screens.common.window_title"))
+    window.setCentralWidget(AttractScreen(ScreenModel(content=words, config=options.config,
+                                                      clock=SystemClock())))
+    return window
+
+
+class _AfterFirstPaint(QObject):
+    """Calls `then` once `window` has been painted for the first time, from the event loop,
+    so the frame is on the screen before the slow part of the start begins."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.then is not None:
+            QTimer.singleShot(0, self.then)
+            self.then = None
+        return False
+
+
+@dataclass
+class _Running:
+    runtime: Runtime
+    bridge: FlowBridge
+    window: QWidget
+
+
+def _start_kiosk(options: LaunchOptions, loop: QEventLoop, first: QWidget) -> _Running | None:
+    """Open the records and put the kiosk's window in place of the first frame."""
+    runtime = open_or_explain(options, covers=first)
     if runtime is None:
-        return 1
-    sys.excepthook = _log_uncaught
-    # A clean quit on SIGTERM (the window's timers let Python see the signal), so callers'
-    # clean-up runs: the demo removes its throw-away data dir.
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+        first.close()
+        loop.exit(1)
+        return None
+    from ui.bridge import FlowBridge
+    from ui.window import KioskWindow
+
     bridge = FlowBridge(runtime)
     window = KioskWindow(bridge, needs_setup=not runtime.staff.members())
     # The audit trail is checked at every start, on the worker (years of rows take time);
@@ -120,8 +166,48 @@ def launch(options: LaunchOptions) -> int:
     bridge.check_audit()
     window.allow_close = options.windowed
     _show(window, options.windowed)
+    first.close()  # after the kiosk's window is up: the screen is never left empty
+    return _Running(runtime, bridge, window)
+
+
+def launch(options: LaunchOptions) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")
+    app = make_application()
+    sys.excepthook = _log_uncaught
+    # The kiosk's own loop, ended by the last window closing, SIGTERM or a failed start.
+    # Not app.exec()/app.quit(): those leave the application quitting for good, and the
+    # tests go on using it after a launch.
+    loop = QEventLoop()
+    quit_on_close = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)
+    app.lastWindowClosed.connect(loop.quit)
+    # A clean quit on SIGTERM (the window's timers let Python see the signal), so callers'
+    # clean-up runs: the demo removes its throw-away data dir.
+    signal.signal(signal.SIGTERM, lambda *_: loop.quit())
+    first = first_frame(options)
+    running: list[_Running] = []
+
+    def start() -> None:
+        try:
+            started = _start_kiosk(options, loop, first)
+        except Exception:
+            # A resting screen that can never take a tap must not stay up: stop, and say why.
+            log.critical("the kiosk could not start", exc_info=True)
+            loop.exit(1)
+            return
+        if started is not None:
+            running.append(started)
+
+    _AfterFirstPaint(first, start)
+    _show(first, options.windowed)
     try:
-        return int(app.exec())
+        return int(loop.exec())
     finally:
-        bridge.shutdown()
-        runtime.close()
+        app.lastWindowClosed.disconnect(loop.quit)
+        app.setQuitOnLastWindowClosed(quit_on_close)
+        for kiosk in running:
+            kiosk.bridge.shutdown()
+            kiosk.runtime.close()
+            kiosk.window.deleteLater()
+        first.deleteLater()

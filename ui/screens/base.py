@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.board import BoardRow
 from kiosk.clock import Clock
 from kiosk.config import ClinicConfig
 from kiosk.content import Content
-from kiosk.flow import Context, DischargeState
-from kiosk.history import DayStat
-from kiosk.service import policy_for
-from kiosk.staff import StaffMember
+
+if TYPE_CHECKING:  # the resting screen is drawn before the rest of the core has loaded
+    from kiosk.board import BoardRow
+    from kiosk.flow import Context, DischargeState
+    from kiosk.history import DayStat
+    from kiosk.staff import StaffMember
 from ui.theme import LARGE_TEXT, SIZES, stylesheet
 
 
@@ -53,6 +55,9 @@ class ScreenModel:
 
     def context(self) -> Context:
         """The flow's view of now, for showing what its guards would say."""
+        from kiosk.flow import Context
+        from kiosk.service import policy_for
+
         return Context(now=self.now, policy=policy_for(self.config))
 
 
