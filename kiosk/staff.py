@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from kiosk.clock import Clock
 from kiosk.records import new_id
 from kiosk.store import Store, ensure_private_dir
+from kiosk.validation import Invalid, clean_text
 
 PEPPER_NAME = "pepper"
 MAX_FAILED_ATTEMPTS = 5
@@ -79,9 +80,11 @@ class StaffDirectory:
 
     def add(self, name: str, pin: str, *, admin: bool = False, actor: str = "cli") -> StaffMember:
         self.require_admin(actor)
-        name = name.strip()
-        if not name or len(name) > 60:
-            raise StaffError("name", "A staff name is 1 to 60 characters.")
+        try:  # the same rules as every typed name: no control or bidi characters, NFC
+            name = clean_text(name, field="staff_name", max_chars=60)
+        except Invalid:
+            raise StaffError("name", "A staff name is 1 to 60 letters, with no control "
+                                     "characters.") from None
         check_pin_format(pin)
         if self.find(name) is not None:
             raise StaffError("exists", f"There is already an account named {name!r}.")

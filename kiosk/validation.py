@@ -8,16 +8,25 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 
 NAME_MAX_CHARS = 40
+INPUT_MAX_CHARS = 1000
+"""Typed or pasted text longer than this is refused before anything else. No field takes so
+much, and a field that cut a long paste off would still hand over more than this, so what is
+cut off unseen is refused, never saved."""
 
 # Bidi embeddings, overrides and isolates can make a name display differently from how it
 # is stored, so they are refused outright.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+# Control and format characters, line and paragraph separators, and code points with no
+# character (surrogates, private use, unassigned): none shows as what is stored.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Zero-width joiners are legitimate inside emoji and some scripts, in names only.
+NAME_JOINERS = frozenset("\u200c\u200d")
 
 
 @dataclass(frozen=True)
@@ -31,17 +40,34 @@ class Invalid(Exception):
         return f"{self.field}: {self.message_key}"
 
 
+def is_refused_char(char: str, *, joiners: bool = False) -> bool:
+    """A control, format, bidi or non-character code point, which no field takes."""
+    if joiners and char in NAME_JOINERS:
+        return False
+    return char in _BIDI_CONTROLS or unicodedata.category(char) in REFUSED_CATEGORIES
+
+
+def typed_text(raw: str, *, field: str, form: Literal["NFC", "NFKC"] = "NFC",
+               too_long: str = "errors.too_long", joiners: bool = False) -> str:
+    """What every field does first: refuse input over INPUT_MAX_CHARS (with `too_long`) and
+    any refused character anywhere, even at the ends (errors.control_chars); normalise to
+    `form`; trim the spaces left at the ends. A control character is never trimmed away
+    unseen."""
+    if len(raw) > INPUT_MAX_CHARS:
+        raise Invalid(field, too_long)
+    text = unicodedata.normalize(form, raw)
+    if any(is_refused_char(c, joiners=joiners) for c in raw + text):
+        raise Invalid(field, "errors.control_chars")
+    return text.strip()
+
+
 def clean_text(raw: str, *, field: str, max_chars: int = NAME_MAX_CHARS) -> str:
-    """NFC-normalise and trim; refuse empty, too long, control or bidi-override characters."""
-    text = unicodedata.normalize("NFC", raw).strip()
-    if not text:
+    """NFC-normalise and trim; refuse empty or invisible, too long, control or bidi
+    characters. The value kept is exactly `unicodedata.normalize("NFC", raw).strip()`."""
+    text = typed_text(raw, field=field, joiners=True)
+    # Only joiners or marks would look empty on screen, yet be saved.
+    if not any(unicodedata.category(c)[0] in "LNPS" for c in text):
         raise Invalid(field, "errors.empty")
-    for char in text:
-        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            # Zero-width joiners are legitimate inside emoji and some scripts.
-            if char in ("\u200d", "\u200c"):
-                continue
-            raise Invalid(field, "errors.control_chars")
     if len(text) > max_chars:
         raise Invalid(field, "errors.too_long")
     return text
@@ -52,13 +78,15 @@ def first_name(raw: str) -> str:
 
 
 def last_initial(raw: str) -> str:
-    """One letter, stored upper-case; a trailing dot is forgiven."""
-    text = unicodedata.normalize("NFC", raw).strip().rstrip(".").strip()
+    """One letter, stored upper-case; a trailing dot is forgiven. A letter whose capital is
+    more than one letter ("ß" -> "SS") is kept as typed."""
+    text = typed_text(raw, field="last_initial").rstrip(".").strip()
     if not text:
         raise Invalid("last_initial", "errors.empty")
     if len(text) != 1 or not text.isalpha():
         raise Invalid("last_initial", "errors.initial")
-    return text.upper()
+    capital = unicodedata.normalize("NFC", text.upper())
+    return capital if len(capital) == 1 else text
 
 
 def companion_name(raw: str) -> str:
@@ -75,10 +103,10 @@ class Phone:
 def phone(raw: str, region: str) -> Phone:
     """A phone number valid for the clinic's region; E.164 is stored with the raw input and
     any extension apart. A number from elsewhere is refused: staff can help from there."""
-    text = unicodedata.normalize("NFC", raw).strip()
+    text = typed_text(raw, field="phone", too_long="errors.phone")
     if not text:
         raise Invalid("phone", "errors.empty")
-    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text) or len(text) > 40:
+    if len(text) > 40:
         raise Invalid("phone", "errors.phone")
     try:
         parsed = phonenumbers.parse(text, region)
@@ -114,7 +142,9 @@ _BLOOD_PRESSURE = re.compile(r"\s*(\d{2,3})\s*/\s*(\d{2,3})\s*")
 
 def blood_pressure(raw: str) -> tuple[int, int]:
     """ "128/82" as (systolic, diastolic), within what a monitor can show."""
-    match = _BLOOD_PRESSURE.fullmatch(unicodedata.normalize("NFKC", raw))
+    text = typed_text(raw, field="blood_pressure", form="NFKC",
+                      too_long="errors.blood_pressure")
+    match = _BLOOD_PRESSURE.fullmatch(text)
     if match is None:
         raise Invalid("blood_pressure", "errors.blood_pressure")
     systolic, diastolic = int(match.group(1)), int(match.group(2))
@@ -132,7 +162,8 @@ def follow_up(raw: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     """The follow-up appointment, typed as "12/2 10:30 AM", "12/2/2026 10:30" or
     "2026-12-02 10:30", in the clinic's time. Empty means none. A date without a year is
     the next one to come."""
-    text = " ".join(unicodedata.normalize("NFKC", raw).upper().split())
+    text = " ".join(typed_text(raw, field="follow_up_at", form="NFKC",
+                               too_long="errors.follow_up").upper().split())
     if not text:
         return None
     for pattern in _FOLLOW_UP_FORMATS:
@@ -147,6 +178,10 @@ def follow_up(raw: str, now: datetime, zone: ZoneInfo) -> datetime | None:
         when = parsed.replace(tzinfo=zone)
         if not now < when <= now + LATEST_FOLLOW_UP:
             raise Invalid("follow_up_at", "errors.follow_up_range")
+        if when.utcoffset() != when.replace(fold=1).utcoffset():
+            # The night the clocks change, such a time is skipped (it would be kept as
+            # another hour) or comes twice (which one is meant?): staff pick another.
+            raise Invalid("follow_up_at", "errors.follow_up_clock_change")
         return when
     raise Invalid("follow_up_at", "errors.follow_up")
 
@@ -154,7 +189,7 @@ def follow_up(raw: str, now: datetime, zone: ZoneInfo) -> datetime | None:
 def past_day(raw: str, today: date) -> date | None:
     """A day to look back at, typed "11/20", "11/20/2026" or "2026-11-20". A day without
     a year is the most recent one. Empty means none."""
-    text = unicodedata.normalize("NFKC", raw).strip()
+    text = typed_text(raw, field="day", form="NFKC", too_long="errors.day")
     if not text:
         return None
     for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d"):
@@ -180,7 +215,7 @@ _WRISTBAND = re.compile(r"[A-Za-z0-9\-]{4,40}")
 
 def wristband(raw: str) -> str:
     """What a barcode scanner typed: letters, digits and dashes only. Empty means none."""
-    text = raw.strip()
+    text = typed_text(raw, field="wristband", too_long="errors.wristband")
     if text and not _WRISTBAND.fullmatch(text):
         raise Invalid("wristband", "errors.wristband")
     return text

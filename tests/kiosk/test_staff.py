@@ -71,3 +71,19 @@ def test_pin_format_and_unique_names(runtime: Runtime, nurse: StaffMember) -> No
         runtime.staff.add("Short Pin", "123")
     with pytest.raises(StaffError, match="already"):
         runtime.staff.add("Nurse Test", "1234567")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "Ana\u202eR", "Ana\x00", "Ana\nLee", "x" * 61])
+def test_staff_names_follow_the_rules_of_every_typed_name(
+        runtime: Runtime, nurse: StaffMember, name: str) -> None:
+    before = runtime.staff.members()
+    with pytest.raises(StaffError) as refused:
+        runtime.staff.add(name, "135790", actor="cli")
+    assert refused.value.code == "name"
+    assert runtime.staff.members() == before
+
+
+def test_a_staff_name_is_stored_in_nfc(runtime: Runtime) -> None:
+    member = runtime.staff.add(" Jose\u0301 Ortiz ", "135790", actor="cli")
+    assert member.name == "José Ortiz"
+    assert runtime.staff.find("José Ortiz") == member

@@ -18,7 +18,8 @@ NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(("raw", "key"), [
     ("", "errors.empty"),
-    ("   \t ", "errors.empty"),
+    ("  \u3000 ", "errors.empty"),
+    ("   \t ", "errors.control_chars"),  # a control character is refused, never trimmed
     ("A" * 41, "errors.too_long"),
     ("Ana\x07", "errors.control_chars"),
     ("Ana\u202eevil", "errors.control_chars"),

@@ -4,10 +4,9 @@ was. "Try again" opens it once IT has restored it."""
 
 from __future__ import annotations
 
-import time
-
 import dataclasses
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 

@@ -18,9 +18,6 @@ from ui.signature import SignaturePad
 from ui.theme import SIZES
 from ui.widgets import Keypad, button, label, show_message, text_field
 
-MAX_NAME = 40
-MAX_PHONE = 20
-
 
 def _companion(model: ScreenModel) -> Companion:
     assert model.state is not None
@@ -33,12 +30,13 @@ class _TypedAnswer(PatientScreen):
     field_name = ""  # the draft key and the validation field it reports
     compact = True
 
-    def _field_row(self, label_key: str, max_length: int) -> QLineEdit:
+    def _field_row(self, label_key: str) -> QLineEdit:
         row = QHBoxLayout()
         row.setSpacing(SIZES.gap)
+        # No length limit on the field: a limit would cut a paste off unseen and save what
+        # is left. Too long is refused with a message beside the field.
         self.field = text_field(self.model.text(label_key), "",
-                                text=self.model.draft.get(self.field_name, ""),
-                                max_length=max_length)
+                                text=self.model.draft.get(self.field_name, ""))
         self.field.returnPressed.connect(self._submit)
         row.addWidget(self.field, 1)
         self.error = label("", "error")
@@ -69,7 +67,7 @@ class CompanionNameScreen(_TypedAnswer):
         super().__init__(model)
         self.set_progress(model.text("screens.companion.name_title"))
         self.root.addWidget(label(model.text("screens.companion.name_body"), "heading"))
-        field = self._field_row("screens.companion.name_label", MAX_NAME)
+        field = self._field_row("screens.companion.name_label")
         self.root.addWidget(TouchKeyboard(model.content, field))
         self._next_button()
         self.add_help("companion:name")
@@ -86,7 +84,7 @@ class CompanionPhoneScreen(_TypedAnswer):
         super().__init__(model)
         self.set_progress(model.text("screens.companion.phone_title"))
         self.root.addWidget(label(model.text("screens.companion.phone_body"), "heading"))
-        field = self._field_row("screens.companion.phone_label", MAX_PHONE)
+        field = self._field_row("screens.companion.phone_label")
         keypad = Keypad(model.text("keyboard.delete"), model.text("keyboard.clear"),
                         side_role="")
         keypad.digit.connect(field.insert)

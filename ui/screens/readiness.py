@@ -95,7 +95,8 @@ class ReadinessScreen(Screen):
         taken = ", ".join(f"{bp.text} ({model.content.time(bp.recorded_at, model.config.zone)})"
                           for bp in record.blood_pressures) or "—"
         row.addWidget(label(text("staff.readiness.bp_taken", readings=taken), "staff-body"), 2)
-        self.bp_field = text_field(text("staff.readiness.bp_label"), max_length=9)
+        # No length limit: "120/80" with junk after it must be refused, not cut to "120/80".
+        self.bp_field = text_field(text("staff.readiness.bp_label"))
         row.addWidget(self.bp_field, 1)
         record_bp = button(text("staff.readiness.bp_record"), "staff")
         record_bp.clicked.connect(lambda: self.report("blood_pressure", self.bp_field.text()))

@@ -25,8 +25,8 @@ class StartScreen(Screen):
         self.root.addWidget(label(text("staff.start.title"), "staff-heading"))
         grid = QGridLayout()
         grid.setSpacing(SIZES.staff_gap)  # targets stay 16 px apart
-        self.first_name = self._line(text("staff.start.first_name"), 40)
-        self.last_initial = self._line(text("staff.start.last_initial"), 2)
+        self.first_name = self._line(text("staff.start.first_name"))
+        self.last_initial = self._line(text("staff.start.last_initial"))
         self.errors = {name: label("", "staff-error") for name in
                        ("first_name", "last_initial", "infusion_ended_at", "follow_up_at",
                         "wristband")}
@@ -84,8 +84,8 @@ class StartScreen(Screen):
         # Optional: the next visit, and a wristband a keyboard-like scanner types in.
         extra = QGridLayout()
         extra.setSpacing(SIZES.staff_gap)
-        self.follow_up = self._line(text("staff.start.follow_up"), 24)
-        self.wristband = self._line(text("staff.start.wristband"), 40)
+        self.follow_up = self._line(text("staff.start.follow_up"))
+        self.wristband = self._line(text("staff.start.wristband"))
         extra.addWidget(label(text("staff.start.follow_up"), "staff-body"), 0, 0)
         extra.addWidget(self.follow_up, 0, 1)
         extra.addWidget(label(text("staff.start.wristband"), "staff-body"), 0, 2)
@@ -107,9 +107,10 @@ class StartScreen(Screen):
         self.root.addLayout(actions)
         self.first_name.setFocus()
 
-    def _line(self, name: str, max_length: int) -> QLineEdit:
-        # Longer input is refused with a message, not cut off unseen.
-        return text_field(name, max_length=max_length + 20)
+    def _line(self, name: str) -> QLineEdit:
+        # No length limit on the field: a limit would cut a long paste or scan off unseen
+        # (and could leave a valid-looking start). Too long is refused with a message.
+        return text_field(name)
 
     def _shift(self, minutes: int) -> None:
         self.ended_at += timedelta(minutes=minutes)
