@@ -23,39 +23,35 @@ EXPORT_FIELDS = (
 )
 
 
-_STORED_PATHS = {
-    "id": "$.id", "started_at": "$.started_at", "infusion_ended_at": "$.infusion_ended_at",
-    "discharged_at": "$.discharged_at", "first_name": "$.patient.first_name",
-    "last_initial": "$.patient.last_initial", "language": "$.patient.language",
-    "indication": "$.patient.indication", "first_session": "$.patient.first_session",
-    "readiness": "$.readiness", "acknowledged": "$.acknowledged",
-    "companion_name": "$.companion.name", "companion_relationship": "$.companion.relationship",
-    "ride_type": "$.companion.ride_type", "print_status": "$.print_status",
-    "print_attempts": "$.print_attempts", "help_requests": "$.help_requests",
-    "started_by": "$.started_by", "signed_off_by": "$.signed_off_by",
-    "voided_reason": "$.voided_reason",
-}
-"""Where each exported value sits in a stored record (the JSON form of `Discharge`)."""
-
-# What a record written before a field existed stands for; the same as the field's default.
-_DEFAULTS: dict[str, Any] = {
-    "discharged_at": "", "indication": Indication.OTHER.value, "first_session": True,
-    "companion_name": "", "companion_relationship": "", "ride_type": "",
-    "print_status": PrintStatus.NOT_STARTED.value, "print_attempts": 0, "help_requests": 0,
-    "signed_off_by": "", "voided_reason": "",
-}
+_STORED = (
+    "id", "$.started_at", "$.infusion_ended_at", "$.discharged_at", "first_name",
+    "$.patient.last_initial", "language", "$.patient.indication",
+    "$.patient.first_session", "$.readiness", "$.acknowledged", "$.companion.name",
+    "$.companion.relationship", "$.companion.ride_type", "print_status", "$.print_attempts",
+    "$.help_requests", "$.started_by", "$.signed_off_by", "$.voided_reason",
+)
+"""What export_values reads of each discharge, in the order it unpacks them: JSON paths in
+the stored record (the JSON form of `Discharge`), or the columns that copy its values."""
 
 
-def export_row(step: str, values: list[Any]) -> dict[str, Any]:
-    """One row, from a discharge's step and its stored values at `_STORED_PATHS`."""
-    found = dict(zip(_STORED_PATHS, values, strict=True))
-    row = {key: _DEFAULTS.get(key, "") if value is None else value
-           for key, value in found.items()}
-    readiness = found["readiness"]
-    row["padss_total"] = sum(readiness[item] for item in PADSS_ITEMS) if readiness else ""
-    row["rules_acknowledged"] = " ".join(found["acknowledged"] or ())
-    row["step"] = step
-    return {field: row[field] for field in EXPORT_FIELDS}
+def export_values(stored: tuple[Any, ...]) -> tuple[Any, ...]:
+    """One row in EXPORT_FIELDS order, from a discharge's step and its values at
+    `_STORED` as `Store.stored_values` gives them. A value a record written before its
+    field existed lacks stands for that field's default."""
+    (step, record_id, started_at, ended_at, discharged_at, first_name, last_initial, language,
+     indication, first_session, readiness, acknowledged, companion_name, relationship, ride,
+     print_status, print_attempts, help_requests, started_by, signed_off_by,
+     voided_reason) = stored
+    scores = json.loads(readiness) if readiness else None
+    return (
+        record_id, started_at, ended_at, discharged_at or "", step, first_name, last_initial,
+        language, indication or Indication.OTHER.value,
+        True if first_session is None else bool(first_session),  # JSON true comes as 1
+        sum(scores[item] for item in PADSS_ITEMS) if scores else "",
+        " ".join(json.loads(acknowledged or "[]")), companion_name or "", relationship or "",
+        ride or "", print_status or PrintStatus.NOT_STARTED.value, print_attempts or 0,
+        help_requests or 0, started_by, signed_off_by or "", voided_reason or "",
+    )
 
 
 def export_discharges(runtime: Runtime, fmt: str, since: date | None, until: date | None,
@@ -63,17 +59,17 @@ def export_discharges(runtime: Runtime, fmt: str, since: date | None, until: dat
     zone = runtime.config.zone
     start = datetime.combine(since, time(0), zone) if since else None
     end = datetime.combine(until + timedelta(days=1), time(0), zone) if until else None
-    stored = runtime.store.stored_values(tuple(_STORED_PATHS.values()), since=start, until=end)
-    rows = [export_row(step, values) for step, values in stored]
+    rows = [export_values(stored) for stored in runtime.store.stored_values(
+        _STORED, since=start, until=end)]
     runtime.store.audit(runtime.clock.now(), actor, "Export", "",
                         f"format={fmt} rows={len(rows)} since={since} until={until}")
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps([dict(zip(EXPORT_FIELDS, row, strict=True)) for row in rows],
+                          ensure_ascii=False, indent=2) + "\n"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPORT_FIELDS)
-    # Rows hold exactly EXPORT_FIELDS in order; plain lists skip DictWriter's per-row checks.
-    writer.writerows(row.values() for row in rows)
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
