@@ -231,12 +231,15 @@ def check_problems(args: argparse.Namespace) -> list[str]:
                 problems.append(f"database: {runtime.store.path} failed its integrity check")
             problems.extend(f"audit: {p}" for p in runtime.store.audit_problems())
             if config is not None:
-                # Saved settings are judged against the config file, so only a readable one;
-                # a problem of the file's own values is listed once, under the config.
+                # Saved settings are judged against the config file, so only a readable one.
+                # A problem is theirs if its key was saved, or if the file's checks did not
+                # already name that key (a saved region can make the file's phone wrong).
                 saved = runtime.settings.overrides()
+                listed = " ".join(problems)
                 problems.extend(f"saved settings in {runtime.store.path}: {p}"
                                 for p in runtime.settings_problems
-                                if p.split(":", 1)[0] in saved)
+                                if (key := p.split(":", 1)[0]) in saved
+                                or f"'{key}'" not in listed)
                 problems.extend(f"printer: {p}" for p in runtime.printer.problems())
         finally:
             runtime.close()

@@ -257,10 +257,13 @@ def print_and_follow(printer: Printer, pdf: bytes, title: str, *, timeout: timed
     while True:
         try:
             status = printer.status(job)
-        except PrintError as exc:
-            return PrintOutcome(PrintStatus.FAILED, job, str(exc))
-        except Exception as exc:
-            return PrintOutcome(PrintStatus.FAILED, job, f"unexpected {type(exc).__name__}")
+        except Exception as exc:  # PrintError, or a library fault: a failed print either way
+            # The job may still be queued and print later, for the next patient: cancel it
+            # (best effort, itself time-limited).
+            printer.cancel(job)
+            detail = str(exc) if isinstance(exc, PrintError) else \
+                f"unexpected {type(exc).__name__}"
+            return PrintOutcome(PrintStatus.FAILED, job, detail)
         if status.is_final and status is not PrintStatus.HELD:
             return PrintOutcome(status, job)
         if clock.now() >= deadline:

@@ -90,7 +90,9 @@ def start_cups() -> CupsServer:
     port = free_port()
     (root / "cupsd.conf").write_text(
         f"Listen 127.0.0.1:{port}\nDefaultAuthType None\nLogLevel warn\n"
-        "JobRetryLimit 0\nErrorPolicy abort-job\n"
+        # As a clinic should run it: no copy of a printed sheet (it holds a name) is kept
+        # in the spool once the job is done.
+        "JobRetryLimit 0\nErrorPolicy abort-job\nPreserveJobFiles No\n"
         "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
         "<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>\n"
     )

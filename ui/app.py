@@ -160,14 +160,24 @@ def _start_kiosk(options: LaunchOptions, loop: QEventLoop, first: QWidget) -> _R
     from ui.window import KioskWindow
 
     bridge = FlowBridge(runtime)
-    window = KioskWindow(bridge, needs_setup=not runtime.staff.members())
-    # The audit trail is checked at every start, on the worker (years of rows take time);
-    # staff see any problem on their home screen.
-    bridge.check_audit()
-    window.allow_close = options.windowed
-    _show(window, options.windowed)
+    try:
+        window = KioskWindow(bridge, needs_setup=not runtime.staff.members())
+        window.closed.connect(loop.quit)
+        # The audit trail is checked at every start, on the worker (years of rows take
+        # time); staff see any problem on their home screen.
+        bridge.check_audit()
+        window.allow_close = options.windowed
+        _show(window, options.windowed)
+    except BaseException:
+        bridge.shutdown()  # no worker thread or open database left behind a failed start
+        runtime.close()
+        raise
     first.close()  # after the kiosk's window is up: the screen is never left empty
     return _Running(runtime, bridge, window)
+
+
+FIRST_FRAME_WAIT_MS = 1000
+"""The longest the start waits for the first frame's paint (a covered window gets none)."""
 
 
 def launch(options: LaunchOptions) -> int:
@@ -175,20 +185,25 @@ def launch(options: LaunchOptions) -> int:
                         "%(message)s")
     app = make_application()
     sys.excepthook = _log_uncaught
-    # The kiosk's own loop, ended by the last window closing, SIGTERM or a failed start.
-    # Not app.exec()/app.quit(): those leave the application quitting for good, and the
+    # The kiosk's own loop, ended when its window closes, by SIGTERM, or by a failed start.
+    # Not app.exec(): a failed start would leave the application quitting for good, and the
     # tests go on using it after a launch.
     loop = QEventLoop()
-    quit_on_close = app.quitOnLastWindowClosed()
-    app.setQuitOnLastWindowClosed(False)
-    app.lastWindowClosed.connect(loop.quit)
-    # A clean quit on SIGTERM (the window's timers let Python see the signal), so callers'
-    # clean-up runs: the demo removes its throw-away data dir.
-    signal.signal(signal.SIGTERM, lambda *_: loop.quit())
+    # A clean quit on SIGTERM, even from the cannot-open notice's own wait (exit() ends every
+    # loop), so callers' clean-up runs: the demo removes its throw-away data dir. The
+    # heartbeat lets Python run the handler while Qt waits.
+    signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: None)  # Python code to run: then the handler runs too
+    heartbeat.start(250)
     first = first_frame(options)
     running: list[_Running] = []
+    begun: list[bool] = []
 
     def start() -> None:
+        if begun:
+            return
+        begun.append(True)
         try:
             started = _start_kiosk(options, loop, first)
         except Exception:
@@ -200,12 +215,12 @@ def launch(options: LaunchOptions) -> int:
             running.append(started)
 
     _AfterFirstPaint(first, start)
+    QTimer.singleShot(FIRST_FRAME_WAIT_MS, start)
     _show(first, options.windowed)
     try:
         return int(loop.exec())
     finally:
-        app.lastWindowClosed.disconnect(loop.quit)
-        app.setQuitOnLastWindowClosed(quit_on_close)
+        heartbeat.stop()
         for kiosk in running:
             kiosk.bridge.shutdown()
             kiosk.runtime.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
@@ -128,6 +128,9 @@ STAFF_SCREENS: frozenset[type[Screen]] = frozenset({
 
 
 class KioskWindow(QMainWindow):
+    closed = Signal()
+    """The window was closed (by staff or in the demo): the kiosk stops."""
+
     def __init__(self, bridge: FlowBridge, parent: QWidget | None = None, *,
                  settle_ms: int = SETTLE_MS, startup_problems: tuple[str, ...] = (),
                  needs_setup: bool = False) -> None:
@@ -722,5 +725,6 @@ class KioskWindow(QMainWindow):
         # windowed demo; otherwise the kiosk stays as it is.
         if self.allow_close or self.staff is not None:
             event.accept()
+            self.closed.emit()
         else:
             event.ignore()

@@ -1,0 +1,84 @@
+"""Starting and stopping the kiosk through launch(): the resting screen first, then the
+kiosk's window; closing it or SIGTERM ends the start, leaving nothing running."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.cli import LaunchOptions
+from kiosk.config import load_config
+from kiosk.runtime import open_runtime
+from tests.kiosk.test_check import bad_data_dir, used_data_dir
+from ui.app import launch
+from ui.screens.attract import AttractScreen
+from ui.window import KioskWindow
+
+__all__ = ["used_data_dir"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def visible() -> list[QWidget]:
+    return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def test_the_resting_screen_comes_first_then_the_kiosk_which_ends_launch_when_closed(
+        styled_app: QApplication, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    runtime = open_runtime(load_config(), data)
+    runtime.staff.add("Nurse Ortiz", "246810", actor="cli")
+    runtime.close()
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+
+    def watch() -> None:
+        windows = visible()
+        kiosks = [w for w in windows if isinstance(w, KioskWindow)]
+        if not kiosks and windows and not seen:
+            # The first frame: the resting screen, before the kiosk's own window exists.
+            seen.append(type(windows[0].centralWidget()).__name__)
+        if kiosks and isinstance(kiosks[0].active_screen, AttractScreen):
+            seen.append("kiosk")
+            assert kiosks[0].close()  # windowed: closing is allowed
+        elif time.monotonic() < deadline:
+            QTimer.singleShot(5, watch)
+        else:
+            for window in windows:
+                window.close()
+
+    QTimer.singleShot(0, watch)
+    status = launch(LaunchOptions(load_config(), data, windowed=True))
+
+    assert status == 0
+    assert seen == ["AttractScreen", "kiosk"]
+    assert not any(isinstance(w, KioskWindow) for w in visible())
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_sigterm_stops_the_kiosk_even_while_the_cannot_open_notice_waits(
+        used_data_dir: Path, tmp_path: Path, damaged: bool) -> None:
+    folder = bad_data_dir(used_data_dir, "cut-in-half", tmp_path) if damaged \
+        else used_data_dir
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed",
+                              "--data-dir", str(folder)], env=env, cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4)  # started: the kiosk, or the notice, is waiting for a person
+        assert kiosk.poll() is None, kiosk.communicate()
+        kiosk.send_signal(signal.SIGTERM)
+        _, err = kiosk.communicate(timeout=15)
+    finally:
+        if kiosk.poll() is None:
+            kiosk.kill()
+    assert kiosk.returncode in (0, 1)
+    assert "Traceback" not in err
