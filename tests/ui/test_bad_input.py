@@ -154,6 +154,14 @@ def painted(widget: QWidget) -> None:
     assert not image.isNull() and image.width() == widget.width()
 
 
+def empty_field(kiosk: Kiosk, label: str) -> QLineEdit:
+    """The field labelled `label`, emptied, with no message left from the last example."""
+    kiosk.hide_messages()
+    field = kiosk.field(label)
+    field.clear()
+    return field
+
+
 def paste(kiosk: Kiosk, field: QLineEdit, value: str) -> str:
     """Put the value on the clipboard and press the platform's paste keys in the field.
     Returns what the clipboard handed over, which the field must then hold exactly."""
@@ -372,9 +380,7 @@ def test_pasting_the_companion_name(kiosk: Kiosk) -> None:
     @BAD_INPUT
     @given(name_text)
     def example(value: str) -> None:
-        kiosk.hide_messages()
-        field = kiosk.field(label)
-        field.clear()
+        field = empty_field(kiosk, label)
         value = paste(kiosk, field, value)
         name_example(kiosk, value)
 
@@ -396,9 +402,7 @@ def test_typing_the_companion_name_on_the_keyboard(kiosk: Kiosk) -> None:
     @BAD_INPUT
     @given(presses)
     def example(pressed: list[str]) -> None:
-        kiosk.hide_messages()
-        field = kiosk.field(label)
-        field.clear()
+        field = empty_field(kiosk, label)
         board = keyboard(kiosk)
         if board.key("shift").isChecked():
             board.key("shift").setChecked(False)
@@ -438,9 +442,7 @@ def test_pasting_the_companion_phone(kiosk: Kiosk) -> None:
     @BAD_INPUT
     @given(phone_text)
     def example(value: str) -> None:
-        kiosk.hide_messages()
-        field = kiosk.field(label)
-        field.clear()
+        field = empty_field(kiosk, label)
         value = paste(kiosk, field, value)
         phone_example(kiosk, value)
 
@@ -477,9 +479,7 @@ def test_typing_the_companion_phone_on_the_keypad(kiosk: Kiosk) -> None:
     @BAD_INPUT
     @given(presses)
     def example(pressed: list[str]) -> None:
-        kiosk.hide_messages()
-        field = kiosk.field(label)
-        field.clear()
+        field = empty_field(kiosk, label)
         pad = keypad_keys()
         for key in pressed:
             kiosk.qtbot.mouseClick(pad[key], _LEFT)
@@ -503,9 +503,7 @@ def test_pasting_a_blood_pressure(kiosk: Kiosk, tap: Tap) -> None:
     @BAD_INPUT
     @given(bp_text)
     def example(value: str) -> None:
-        kiosk.hide_messages()
-        field = kiosk.field(label)
-        field.clear()
+        field = empty_field(kiosk, label)
         value = paste(kiosk, field, value)
         kept, key = refusal(validation.blood_pressure, value)
         before = snapshot(runtime)
@@ -561,9 +559,7 @@ def test_every_control_pasted_into_a_staff_field_is_refused_visibly(
             continue  # they hold emoji together in names
         before = snapshot(runtime)
         if tested == "blood_pressure":
-            kiosk.hide_messages()
-            field = kiosk.field(STAFF.text("staff.readiness.bp_label"))
-            field.clear()
+            field = empty_field(kiosk, STAFF.text("staff.readiness.bp_label"))
             paste(kiosk, field, inside(good, char))
             kiosk.tap(STAFF.text("staff.readiness.bp_record"))
             screen: type = ReadinessScreen
@@ -584,9 +580,7 @@ def test_every_control_pasted_into_a_companion_field_is_refused_visibly(
     for char in PASTED_CONTROLS:
         if page == "name" and char in JOINERS:
             continue  # they hold emoji together in names
-        kiosk.hide_messages()
-        field = kiosk.field(label)
-        field.clear()
+        field = empty_field(kiosk, label)
         paste(kiosk, field, inside(good, char))
         before = snapshot(kiosk.runtime)
         kiosk.tap(PATIENT.text("screens.common.next"))
