@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,11 +67,18 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, Value], sourc
             raise ContentError(f"{source}: '{full}' must be text or a list of text")
 
 
-def _read_file(path: Path) -> dict[str, Any]:
+@lru_cache(maxsize=64)
+def _parse_toml(text: str) -> Mapping[str, Any]:
+    # The start checks every language and then loads one: each file is parsed once. Keyed
+    # on the text, so an edited file is parsed anew. Callers only read the tables.
+    return tomllib.loads(text)
+
+
+def _read_file(path: Path) -> Mapping[str, Any]:
     """One content file's tables; ContentError names the file and, for a syntax error, the
     line and column."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return _parse_toml(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(f"{path}: {toml_error_text(exc)}") from None
     except UnicodeDecodeError:

@@ -11,19 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from kiosk.indication import Indication as Indication  # kept here too, beside its record
+
 
 def new_id() -> str:
     """A client-made id, so that saving the same thing twice is harmless."""
     return uuid.uuid4().hex
-
-
-class Indication(StrEnum):
-    DEPRESSION = "depression"
-    ANXIETY = "anxiety"
-    PTSD = "ptsd"
-    OCD = "ocd"
-    CHRONIC_PAIN = "chronic_pain"
-    OTHER = "other"
 
 
 class RideType(StrEnum):

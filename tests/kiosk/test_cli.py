@@ -178,17 +178,40 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0 and "sheet" in result.stdout
 
 
-def test_the_kiosk_will_not_start_on_broken_content(tmp_path: Path) -> None:
-    """A copy of the installed packages with one Spanish key removed."""
+def core_only_copy(root: Path) -> Path:
+    """A copy of the core's packages, without the touchscreen (ui/)."""
     import shutil
 
     import content as content_package
 
-    root = tmp_path / "site"
     for package in ("kiosk", "content", "printouts"):
         source = Path(content_package.__file__).parent.parent / package
         shutil.copytree(source, root / package,
                         ignore=shutil.ignore_patterns("__pycache__", "*.ttf"))
+    return root
+
+
+# As where only the core is installed: None in sys.modules is Python's own "not installed"
+# (the core's suite also runs in a venv without PySide6, where this is simply true).
+WITHOUT_QT = "import sys; sys.modules['PySide6'] = None; from kiosk.cli import main; " \
+             "sys.exit(main(sys.argv[1:]))"
+
+
+@pytest.mark.parametrize("command", [("run", "--windowed"), ("screenshots", "--out", "shots")])
+def test_without_the_touchscreen_installed_the_kiosk_says_how_to_install_it(
+        tmp_path: Path, command: tuple[str, ...]) -> None:
+    result = subprocess.run([sys.executable, "-c", WITHOUT_QT, *command], capture_output=True,
+                            text=True, cwd=tmp_path, timeout=60,
+                            env={**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 1
+    assert "The kiosk screen is not installed" in result.stderr
+    assert "make run" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "shots").exists()
+
+
+def test_the_kiosk_will_not_start_on_broken_content(tmp_path: Path) -> None:
+    """A copy of the installed packages with one Spanish key removed."""
+    root = core_only_copy(tmp_path / "site")
     rules = root / "content" / "es" / "rules.toml"
     rules.write_text(rules.read_text(encoding="utf-8").replace(
         'title = "Descanse el resto del día"\n', ""), encoding="utf-8")

@@ -15,8 +15,8 @@ from tests.conftest import STAFF_PIN
 
 def test_pins_are_argon2id_hashes_never_the_pin(runtime: Runtime, nurse: StaffMember) -> None:
     row = next(runtime.store.db.query("SELECT pin_hash FROM staff"))
-    # OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane (see kiosk/staff.py for why).
-    assert row["pin_hash"].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    # One of OWASP's minimums for Argon2id: 7 MiB, 5 passes, here on 2 lanes (see kiosk/staff.py).
+    assert row["pin_hash"].startswith("$argon2id$v=19$m=7168,t=5,p=2$")
     assert STAFF_PIN not in row["pin_hash"]
     pepper = runtime.data_dir / PEPPER_NAME
     assert stat.S_IMODE(pepper.stat().st_mode) == 0o600
@@ -31,6 +31,12 @@ def test_a_pin_hashed_with_other_argon2_settings_still_signs_in(
     assert "m=65536" in old
     runtime.store.db.execute("UPDATE staff SET pin_hash = ?", [old])
     assert runtime.staff.verify(nurse.id, STAFF_PIN).id == nurse.id
+    # ... and the old hash is remade with today's settings at that sign-in.
+    [remade] = [r["pin_hash"] for r in runtime.store.db.query("SELECT pin_hash FROM staff")]
+    assert remade.startswith("$argon2id$v=19$m=7168,t=5,p=2$")
+    assert runtime.staff.verify(nurse.id, STAFF_PIN).id == nurse.id
+    with pytest.raises(StaffError):
+        runtime.staff.verify(nurse.id, "999999")
 
 
 def test_right_pin_signs_in_and_is_audited(runtime: Runtime, nurse: StaffMember) -> None:
