@@ -218,9 +218,10 @@ class KioskWindow(QMainWindow):
     # --- idle: staff mode locks itself
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in TAP_EVENTS and self._settling(watched):
+        kind = event.type()  # once: every event of the application passes here
+        if kind in TAP_EVENTS and self._settling(watched):
             return True  # swallowed: the screen changed under the finger a moment ago
-        if event.type() in INPUT_EVENTS:
+        if kind in INPUT_EVENTS:
             self.last_input = self.runtime.clock.now()
         return False
 
@@ -432,6 +433,10 @@ class KioskWindow(QMainWindow):
         self.resting = False
         if self.bridge.state is None:
             self.bridge.list_board()
+            if self.staff_view is None:
+                # The staff screen is drawn once, when its board arrives: not first with the
+                # last sign-in's board and again a moment later.
+                return
         self.refresh()
 
     def _on_staff_refused(self, code: str) -> None:
