@@ -13,8 +13,9 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.pdfgen.pathobject import PDFPathObject
 
+from printouts.scripts import SheetParagraph
 from printouts.styles import PAPER, QR_INK
 
 QUIET_ZONE_MODULES = 4
@@ -33,19 +34,17 @@ def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(map(bool, row)) for row in code.get_matrix())
 
 
-def draw_qr(canv: Canvas, data: str, x: float, y: float, size: float) -> None:
-    """Draw the QR code for `data` in a `size` x `size` square whose lower-left corner is x, y.
+@lru_cache(maxsize=16)
+def _qr_path(data: str, x: float, y: float, size: float) -> PDFPathObject:
+    """The dark modules of the code for `data` as one path, placed as draw_qr places it.
 
-    The square includes the quiet zone, which is painted white so nothing can intrude on it.
+    Kept per URL and place (a pure function of them): the same path is drawn on every sheet of
+    a language and print size. Never changed once made.
     """
     matrix = qr_matrix(data)
     count = len(matrix)
     module = size / count
-    canv.saveState()
-    canv.setFillColor(PAPER)
-    canv.rect(x, y, size, size, stroke=0, fill=1)
-    canv.setFillColor(QR_INK)
-    path = canv.beginPath()
+    path = PDFPathObject()
     for row_index, row in enumerate(matrix):
         # One rectangle per horizontal run of dark modules: fewer shapes, and no hairline
         # seams between neighbours when a viewer anti-aliases.
@@ -59,7 +58,19 @@ def draw_qr(canv: Canvas, data: str, x: float, y: float, size: float) -> None:
             while col < count and row[col]:
                 col += 1
             path.rect(x + start * module, top - module, (col - start) * module, module)
-    canv.drawPath(path, stroke=0, fill=1)
+    return PDFPathObject([path.getCode()])  # joined once, not on every sheet
+
+
+def draw_qr(canv: Canvas, data: str, x: float, y: float, size: float) -> None:
+    """Draw the QR code for `data` in a `size` x `size` square whose lower-left corner is x, y.
+
+    The square includes the quiet zone, which is painted white so nothing can intrude on it.
+    """
+    canv.saveState()
+    canv.setFillColor(PAPER)
+    canv.rect(x, y, size, size, stroke=0, fill=1)
+    canv.setFillColor(QR_INK)
+    canv.drawPath(_qr_path(data, x, y, size), stroke=0, fill=1)
     canv.restoreState()
 
 
@@ -80,7 +91,8 @@ def draw_qr_with_caption(
     """
     center = right - caption_width / 2
     draw_qr(canv, data, center - size / 2, top - size, size)
-    para = Paragraph(escape(caption), caption_style)
+    # The caption is the content's, the same on every sheet: parsed and broken once.
+    para = SheetParagraph(escape(caption), caption_style, shared=True)
     _, height = para.wrapOn(canv, caption_width, 1000)
     para.drawOn(canv, center - caption_width / 2, top - size - height)
     return size + height

@@ -32,9 +32,12 @@ print as boxes: `unprintable_characters` names them so a caller can refuse such 
 
 from __future__ import annotations
 
+import re
+import threading
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -42,9 +45,17 @@ import regex  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
-from printouts.styles import FONT_EMOJI, FONT_REGULAR, font_path, register_fonts
+from printouts.styles import (
+    FONT_EMOJI,
+    FONT_REGULAR,
+    SheetFont,
+    font_path,
+    recording_splits,
+    register_fonts,
+)
 
 _CLUSTER = regex.compile(r"\X")
 """An extended grapheme cluster (Unicode UAX #29): what a reader sees as one character."""
@@ -334,21 +345,231 @@ _SAFETY = 0.5
 """Points kept free at the end of each line, so reportlab never re-wraps a line we broke."""
 
 
+_SHARED_CACHE_SIZE = 1024
+"""Paragraphs kept parsed and broken: a sheet has about sixty of the clinic's, per language and
+print size; the bound keeps a clinic that edits its words all day from growing the cache."""
+
+_WRAP_ATTRIBUTES = (
+    "width", "_wrapWidths", "blPara", "height", "_width_max", "_splitLongWordCount",
+    "_hyphenations", "frags",
+)
+"""What Paragraph.wrap sets on the paragraph (breakLines sets the last four)."""
+
+
+@lru_cache(maxsize=_SHARED_CACHE_SIZE)
+def _parsed(text: str, style: ParagraphStyle, bullet_text: str | None) -> dict[str, Any]:
+    """What Paragraph.__init__ sets for `text` in `style`: reportlab's markup parse, done once.
+
+    Keyed by the markup itself and the style object (the sheet's styles are made once and never
+    changed). Nothing here is changed afterwards: wrap and split make new lists and fragments.
+    """
+    return dict(vars(Paragraph(text, style, bulletText=bullet_text)))
+
+
+@lru_cache(maxsize=_SHARED_CACHE_SIZE)
+def _broken(
+    text: str, style: ParagraphStyle, bullet_text: str | None, width: float
+) -> tuple[dict[str, Any], tuple[float, float]]:
+    """What Paragraph.wrap sets for `text` in `style` at `width`, and its size: the lines broken
+    once. The height does not depend on the height available, so it is not part of the key.
+    Drawing and splitting only read the broken lines (blPara)."""
+    paragraph = Paragraph(text, style, bulletText=bullet_text)
+    size = paragraph.wrap(width, 0x7FFFFFFF)
+    state = vars(paragraph)
+    return {key: state[key] for key in _WRAP_ATTRIBUTES if key in state}, size
+
+
 class SheetParagraph(Paragraph):  # type: ignore[misc]
     """A Paragraph that breaks its lines once per width. A topic kept together is measured
     whole and then placed paragraph by paragraph: without this, every line of the sheet would
-    be broken twice."""
+    be broken twice.
+
+    `shared=True` is for text that is the same on every sheet of a language and print size (the
+    clinic's words, never a name or a time): its markup is parsed, and its lines broken, once
+    per process, keyed by the exact text, the style and the width. Personal text is never kept.
+    """
 
     _wrapped: tuple[float, tuple[float, float]] | None = None
+    _shared_key: tuple[str, ParagraphStyle, str | None] | None = None
+
+    def __init__(
+        self,
+        text: str | None,
+        style: ParagraphStyle | None = None,
+        bulletText: str | None = None,
+        frags: list[Any] | None = None,
+        *,
+        shared: bool = False,
+    ) -> None:
+        if shared and frags is None and text is not None and style is not None:
+            self.__dict__.update(_parsed(text, style, bulletText))
+            self._shared_key = (text, style, bulletText)
+        else:
+            super().__init__(text, style, bulletText=bulletText, frags=frags)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         # split() may drop the broken lines (blPara) to push the paragraph on: then again.
         if self._wrapped is not None and self._wrapped[0] == availWidth \
                 and "blPara" in self.__dict__:
             return self._wrapped[1]
-        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        size: tuple[float, float]
+        if self._shared_key is not None and availWidth >= _MIN_WIDTH:
+            state, size = _broken(*self._shared_key, availWidth)
+            self.__dict__.update(state)
+            self._wrapWidths = list(state["_wrapWidths"])  # the one list wrap changes later
+        else:
+            size = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, size)
         return size
+
+    def draw(self) -> None:
+        """Paragraph.draw; for shared text, the drawing kept from an earlier sheet when it is
+        certain to be the same (see _Drawing)."""
+        key = self._drawing_key()
+        if key is None:
+            super().draw()
+            return
+        canv = self.canv
+        key = (key, _canvas_state(canv))
+        for drawing in _DRAWINGS.get(key):
+            if drawing.fits(canv._doc):
+                canv._code.extend(drawing.ops)
+                return
+        start = len(canv._code)
+        before = _accumulators(canv)
+        with recording_splits() as splits:
+            super().draw()
+        if _canvas_state(canv) == key[1] and _accumulators(canv) == before:
+            recorded = _Drawing.recorded(canv, start, splits)
+            if recorded is not None:
+                _DRAWINGS.add(key, recorded)
+
+    def _drawing_key(self) -> tuple[Any, ...] | None:
+        """What Paragraph.draw reads of this paragraph: the shared text, its style and width
+        (which fix the broken lines), and the height. None when a drawing is not kept."""
+        if self._shared_key is None or self.debug or not _PLAIN_DRAW.isdisjoint(vars(self)):
+            return None
+        return (self._shared_key, self.width, self.height)
+
+
+_MIN_WIDTH = 1e-6
+"""reportlab's _FUZZ: below it Paragraph.wrap answers "does not fit" without breaking lines."""
+
+_PLAIN_DRAW = frozenset({"_JustifyLast", "_offsets", "_splitpara", "autoLeading"})
+"""Paragraph attributes that change how it draws; split() sets the first three on its parts (new
+paragraphs, never shared), and none is set on a shared paragraph."""
+
+_FONT_SET = re.compile(r"(/[^\s/()]+)\x20\S+\x20Tf")
+"""A font set in drawn text (its resource name, e.g. /F1+0)."""
+
+
+def _canvas_state(canv: Canvas) -> tuple[Any, ...]:
+    """What a paragraph's drawing may read of the canvas: the text and colour state, and the
+    graphics-state parameters (alpha, overprint) with the names they were given on this page."""
+    graphics = canv._extgstate
+    return (
+        canv.bottomup, canv._fontname, canv._fontsize, canv._leading, canv._charSpace,
+        canv._wordSpace, canv._horizScale, canv._textRenderMode, canv._rise,
+        canv._fillColorObj, canv._strokeColorObj, canv._enforceColorSpace is None,
+        tuple(graphics._d.items()), tuple(graphics._c.items()),
+    )  # fmt: skip
+
+
+def _accumulators(canv: Canvas) -> tuple[int, ...]:
+    """How much the page holds besides its stream: forms, links, colours, shadings, images."""
+    return (
+        len(canv._formsinuse), len(canv._annotationrefs), canv._annotationCount,
+        len(canv._colorsUsed), len(canv._shadingUsed), int(canv._currentPageHasImages),
+        len(canv._psCommandsBeforePage), len(canv._psCommandsAfterPage),
+    )  # fmt: skip
+
+
+FontCodes = tuple[SheetFont, str, tuple[int, ...], tuple[int | None, ...]]
+"""A font, its resource name in the document, characters, and the codes it gave them there."""
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """The page-stream operators one shared paragraph drew, and the font codes they hold.
+
+    A paragraph draws relative to its own origin (the frame moves the canvas first), so the
+    operators are the same wherever it stands; they depend on the canvas state (part of the
+    key) and on the codes each embedded font gave its characters in the document, which depend
+    on what was drawn before: the drawing is used again only in a document whose fonts give
+    every one of those characters the same code, under the same resource name. Then drawing
+    would neither change the fonts nor write anything else, and the bytes are the same.
+    """
+
+    ops: tuple[str, ...]
+    fonts: tuple[FontCodes, ...]
+
+    def fits(self, doc: Any) -> bool:
+        for font, name, chars, codes in self.fonts:
+            state = font.state.get(doc)
+            if state is None or state.internalName != name \
+                    or tuple(map(state.assignments.get, chars)) != codes:
+                return False
+        return True
+
+    @classmethod
+    def recorded(
+        cls, canv: Canvas, start: int, splits: list[tuple[SheetFont, str]]
+    ) -> _Drawing | None:
+        """The drawing just made from canv._code[start:], or None if it cannot be kept: it set
+        a font that is not a SheetFont (whose codes were not listed)."""
+        doc = canv._doc
+        used: dict[SheetFont, set[int]] = {}
+        for font, text in splits:
+            chars = used.setdefault(font, set())
+            chars.update(map(ord, text))
+            if 0xA0 in chars:
+                chars.add(0x20)  # reportlab draws a no-break space with the space's code
+        fonts: list[FontCodes] = []
+        for font, chars in used.items():
+            state = font.state.get(doc)
+            if state is None or state.internalName is None:
+                return None
+            ordered = tuple(sorted(chars))
+            fonts.append((font, state.internalName, ordered,
+                          tuple(map(state.assignments.get, ordered))))
+        ops = tuple(canv._code[start:])
+        names = {"/" + name for _, name, _, _ in fonts}
+        for op in ops:
+            for match in _FONT_SET.finditer(op):
+                if match.group(1).split("+")[0] not in names:
+                    return None
+        return cls(ops, tuple(fonts))
+
+
+class _Drawings:
+    """The kept drawings, a few per key (a name's letters can give other codes), bounded."""
+
+    def __init__(self, size: int, per_key: int = 4) -> None:
+        self._size = size
+        self._per_key = per_key
+        self._items: dict[tuple[Any, ...], tuple[_Drawing, ...]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[_Drawing, ...]:
+        return self._items.get(key, ())
+
+    def kept_keys(self) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def add(self, key: tuple[Any, ...], drawing: _Drawing) -> None:
+        with self._lock:
+            kept = (drawing, *self._items.pop(key, ()))[: self._per_key]
+            self._items[key] = kept
+            while len(self._items) > self._size:
+                del self._items[next(iter(self._items))]  # the oldest
+
+
+_DRAWINGS = _Drawings(_SHARED_CACHE_SIZE * 2)
 
 
 class BidiParagraph(Flowable):  # type: ignore[misc]
@@ -391,14 +612,31 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
         self._para.drawOn(self.canv, 0, 0)
 
 
-def script_paragraph(text: str, style: ParagraphStyle) -> Flowable:
+def script_paragraph(text: str, style: ParagraphStyle, *, shared: bool = False) -> Flowable:
     """A paragraph for plain `text` in any script the embedded fonts cover.
 
     Left-to-right text stays an ordinary Paragraph (emoji switch font inside it, isolate marks
-    are dropped); text with right-to-left letters becomes a BidiParagraph.
+    are dropped); text with right-to-left letters becomes a BidiParagraph. `shared`: the text
+    is the same on every sheet (see SheetParagraph).
     """
+    markup = (shared_markup if shared else _script_markup)(text, style.fontName)
+    if markup is None:
+        return BidiParagraph(text, style)
+    return SheetParagraph(markup, style, shared=shared)
+
+
+def _script_markup(text: str, font: str) -> str | None:
+    """Paragraph markup for plain left-to-right `text` in `font`; None when it holds
+    right-to-left letters (a BidiParagraph's)."""
     text = unicodedata.normalize("NFC", text)
     if has_rtl(text):
-        return BidiParagraph(text, style)
+        return None
     plain = text.replace(FIRST_STRONG_ISOLATE, "").replace(POP_DIRECTIONAL_ISOLATE, "")
-    return SheetParagraph(fallback_markup(plain, style.fontName), style)
+    return fallback_markup(plain, font)
+
+
+@lru_cache(maxsize=_SHARED_CACHE_SIZE)
+def shared_markup(text: str, font: str) -> str | None:
+    """`_script_markup` kept for text that is the same on every sheet (the content's, the
+    clinic's): a pure function of the text and the font. Never for personal text."""
+    return _script_markup(text, font)

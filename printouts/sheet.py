@@ -8,9 +8,12 @@ so a reprint can be checked against the first print.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -62,6 +65,18 @@ def _clean(text: str, font: str) -> str:
     return fallback_markup(unicodedata.normalize("NFC", text), font)
 
 
+@lru_cache(maxsize=16)
+def _clinic_phone(phone: str, region: str) -> str:
+    """The clinic's phone as printed (config only): parsed once, not twice per sheet."""
+    return display_phone(phone, region)
+
+
+@lru_cache(maxsize=1024)
+def _clean_shared(text: str, font: str) -> str:
+    """`_clean` kept for the content's own lines, the same on every sheet; never personal text."""
+    return _clean(text, font)
+
+
 class OneLine(Flowable):  # type: ignore[misc]
     """Text that stays on one line: the font shrinks to fit the width, down to a floor.
 
@@ -111,15 +126,42 @@ class OneLine(Flowable):  # type: ignore[misc]
         return float(self.style.spaceAfter)
 
 
-def _para(text: str, style: ParagraphStyle) -> Flowable:
-    """Plain text as a paragraph: right-to-left names read in order, emoji print as emoji."""
-    return script_paragraph(text, style)
+def _para(text: str, style: ParagraphStyle, *, shared: bool = False) -> Flowable:
+    """Plain text as a paragraph: right-to-left names read in order, emoji print as emoji.
+
+    `shared`: the text comes from the content and config alone, the same on every sheet, so it
+    is parsed and broken into lines once (printouts.scripts.SheetParagraph). Never for a name,
+    a time or anything else of the record's.
+    """
+    return script_paragraph(text, style, shared=shared)
 
 
 def _bullets(lines: tuple[str, ...], styles: SheetStyles) -> list[Flowable]:
+    """The content's lines as bullets (parsed and broken once: see SheetParagraph)."""
     font = styles.bullet.fontName
-    return [SheetParagraph(_clean(line, font), styles.bullet, bulletText=BULLET)
+    return [SheetParagraph(_clean_shared(line, font), styles.bullet, bulletText=BULLET,
+                           shared=True)
             for line in lines]
+
+
+class _KeepTogether(KeepTogether):  # type: ignore[misc]
+    """reportlab's KeepTogether, measuring its flowables without a deep copy of the frame.
+
+    reportlab measures the group against a deep copy of the current frame, in case a flowable
+    adds content to the frame while being measured; the sheet's paragraphs never do, and the
+    copy took a twentieth of the time of a sheet. The measure is the same.
+    """
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        template: Any = getattr(self.canv, "_doctemplate", None)
+        frame = getattr(template, "frame", None)
+        if frame is None:
+            return super().wrap(aW, aH)  # type: ignore[no-any-return]
+        template.frame = None
+        try:
+            return super().wrap(aW, aH)  # type: ignore[no-any-return]
+        finally:
+            template.frame = frame
 
 
 def _section(heading: str, lines: tuple[str, ...], styles: SheetStyles) -> list[Flowable]:
@@ -128,10 +170,10 @@ def _section(heading: str, lines: tuple[str, ...], styles: SheetStyles) -> list[
     Large print keeps only the heading with its first bullet: whole sections there are tall
     enough to leave half a page empty when they move.
     """
-    flowables = [_para(heading, styles.heading), *_bullets(lines, styles)]
+    flowables = [_para(heading, styles.heading, shared=True), *_bullets(lines, styles)]
     if styles.large_print:
-        return [KeepTogether(flowables[:2]), *flowables[2:]]
-    return [KeepTogether(flowables)]
+        return [_KeepTogether(flowables[:2]), *flowables[2:]]
+    return [_KeepTogether(flowables)]
 
 
 def _box(flowables: list[Flowable], styles: SheetStyles, kind: str, border: float) -> Table:
@@ -189,7 +231,7 @@ def _story(
     zone = config.zone
     patient = record.patient
     times = personal_times(discharged_at, zone, config.policy.alcohol_hours)
-    phone = display_phone(config.clinic.phone, config.clinic.region)
+    phone = _clinic_phone(config.clinic.phone, config.clinic.region)
 
     story: list[Flowable] = [
         _para(
@@ -218,7 +260,9 @@ def _story(
             if key not in CORE_RULES
         ),
     )
-    today: list[Flowable] = [_para(content.text("sheet.today.heading"), styles.today_title)]
+    today: list[Flowable] = [
+        _para(content.text("sheet.today.heading"), styles.today_title, shared=True)
+    ]
     today += [
         OneLine(line, styles.today_line, scale.today_line_min, siblings=today_lines)
         for line in today_lines
@@ -246,7 +290,7 @@ def _story(
 
     session_key = "sheet.session.first" if patient.first_session else "sheet.session.later"
     story += [Spacer(1, scale.gap * 0.4)]
-    story += [_para(line, styles.body) for line in content.lines(session_key)]
+    story += [_para(line, styles.body, shared=True) for line in content.lines(session_key)]
 
     # Accept a plain string too (e.g. from a CLI argument); an unknown value fails loudly here.
     indication = f"sheet.indications.{Indication(patient.indication).value}"
@@ -255,10 +299,10 @@ def _story(
     )
 
     crisis = [
-        _para(content.text("sheet.crisis.heading"), styles.crisis_heading),
-        _para(content.text("sheet.crisis.lifeline"), styles.crisis_line),
-        _para(content.text("sheet.crisis.emergency"), styles.crisis_line),
-        _para(content.text("sheet.crisis.clinic", phone=phone), styles.crisis_line),
+        _para(content.text("sheet.crisis.heading"), styles.crisis_heading, shared=True),
+        _para(content.text("sheet.crisis.lifeline"), styles.crisis_line, shared=True),
+        _para(content.text("sheet.crisis.emergency"), styles.crisis_line, shared=True),
+        _para(content.text("sheet.crisis.clinic", phone=phone), styles.crisis_line, shared=True),
     ]
     story += [Spacer(1, scale.gap), _box(crisis, styles, "crisis", scale.crisis_border)]
 
@@ -320,7 +364,7 @@ class _PageDecor:
         lines += [(text, self.styles.letterhead_info) for text in (self.clinic_address,) if text]
         lines.append((self.phone_line, self.styles.letterhead_info))
         for text, style in lines:
-            para = _para(text, style)
+            para = _para(text, style, shared=True)  # the clinic's, from config
             _, height = para.wrapOn(canv, text_width, scale.letterhead_height)
             para.drawOn(canv, self._left, y - height)
             y -= height + style.spaceAfter
@@ -332,7 +376,7 @@ class _PageDecor:
         """Pages 2 on: a slim header with the clinic's name."""
         scale = self.styles.scale
         canv.saveState()
-        para = _para(self.clinic_name, self.styles.page_header)
+        para = _para(self.clinic_name, self.styles.page_header, shared=True)
         _, height = para.wrapOn(canv, self._right - self._left, scale.header_height)
         para.drawOn(canv, self._left, self._top - height)
         self._rule(canv, self._top - scale.header_height + 6)
@@ -351,6 +395,29 @@ class _PageDecor:
         label = self.content.text("sheet.page", page=canv.getPageNumber())
         canv.drawRightString(self._right, y, label)
         canv.restoreState()
+
+
+_NOT_PDFDOC_IDENTICAL = re.compile("[\x18-\x1f]")
+"""The ASCII characters reportlab's PDFDocEncoding codec (extpdfdoc) does not write as
+themselves (it refuses them); it writes every other ASCII character as its own byte."""
+
+
+class _SheetCanvas(Canvas):  # type: ignore[misc]
+    """reportlab's Canvas, handing each finished page's content stream over as bytes.
+
+    reportlab keeps a page's stream as text and encodes it when the file is written, through
+    its pure-Python PDFDocEncoding codec: for the sheet's stream, all ASCII (non-ASCII glyphs
+    are written as octal escapes), that codec gives each character's own byte, as ASCII does,
+    only some thirty times slower. The bytes are the same; anything else is left to reportlab.
+    """
+
+    def showPage(self) -> None:
+        super().showPage()
+        page = self._doc.Pages.pages[-1]
+        stream = page.stream
+        if isinstance(stream, str) and stream.isascii() \
+                and not _NOT_PDFDOC_IDENTICAL.search(stream):
+            page.stream = stream.encode("ascii")
 
 
 def _page_templates(decor: _PageDecor) -> list[PageTemplate]:
@@ -389,7 +456,7 @@ def _render(
 ) -> tuple[bytes, int]:
     """PDF bytes and page count for one set of styles."""
     page_width, page_height = PAGE_SIZES[config.kiosk.paper]
-    phone = display_phone(config.clinic.phone, config.clinic.region)
+    phone = _clinic_phone(config.clinic.phone, config.clinic.region)
     decor = _PageDecor(
         styles=styles,
         page_width=page_width,
@@ -425,7 +492,7 @@ def _render(
         initialFontName=FONT_REGULAR,
         initialFontSize=styles.scale.body,
     )
-    doc.build(_story(record, content, config, discharged_at, styles))
+    doc.build(_story(record, content, config, discharged_at, styles), canvasmaker=_SheetCanvas)
     return buffer.getvalue(), doc.page
 
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -59,6 +62,10 @@ def font_path(name: str) -> Path:
 
 _REPORTLAB_TO_UNICODE_CMAP = ttfonts.makeToUnicodeCMap
 
+_SUBSET_CACHE_SIZE = 32
+"""Font subsets kept (a few tens of kilobytes each): one or two per font cover most sheets; a
+name with letters of its own makes another."""
+
 
 def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap for one font subset, with characters beyond U+FFFF written as
@@ -68,7 +75,13 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     pdfium) read as U+1F60 and a stray digit: an emoji printed right but extracted, copied or
     read aloud as a Greek letter. Lines for the BMP stay exactly as reportlab writes them.
     """
-    lines = _REPORTLAB_TO_UNICODE_CMAP(fontname, subset).split("\n")
+    return _to_unicode_cmap(fontname, tuple(subset))
+
+
+@lru_cache(maxsize=_SUBSET_CACHE_SIZE)
+def _to_unicode_cmap(fontname: str, subset: tuple[int, ...]) -> str:
+    # A pure function of the subset: kept, as most sheets use the same one or two.
+    lines = _REPORTLAB_TO_UNICODE_CMAP(fontname, list(subset)).split("\n")
     for index, line in enumerate(lines):
         parts = line.split()
         if len(parts) == 2 and all(part[0] + part[-1] == "<>" for part in parts):
@@ -77,6 +90,90 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
                 utf16 = chr(value).encode("utf-16-be", "surrogatepass").hex().upper()
                 lines[index] = " ".join((parts[0], f"<{utf16}>"))
     return "\n".join(lines)
+
+
+class _Formatted(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A PDF value already written out: its bytes go into the file as they are."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+    def format(self, document: object) -> bytes:
+        return self.text
+
+
+@lru_cache(maxsize=_SUBSET_CACHE_SIZE)
+def _widths_array(widths: tuple[int, ...], multiline: bool) -> _Formatted:
+    """A subset's /Widths array written as reportlab writes it (numbers need no document)."""
+    del multiline  # part of the key only: reportlab's layout of the array follows it
+    return _Formatted(pdfdoc.PDFArray(widths).format(None))
+
+
+_split_log = threading.local()
+
+
+@contextmanager
+def recording_splits() -> Iterator[list[tuple[SheetFont, str]]]:
+    """Within the block, every (font, text) this thread's SheetFonts encode is listed, in order:
+    what a drawing took from, and gave to, each font's codes in the document."""
+    log: list[tuple[SheetFont, str]] = []
+    previous = getattr(_split_log, "log", None)
+    _split_log.log = log
+    try:
+        yield log
+    finally:
+        _split_log.log = previous
+
+
+class SheetFont(TTFont):  # type: ignore[misc]
+    """A TrueType font whose per-document subsets are made from caches.
+
+    Every PDF embeds the subsets of the glyphs it uses: the font file, its ToUnicode CMap and
+    its widths, each a pure function of the subset (the code points in code order). Most sheets
+    use the very same subsets, so these are kept, keyed by the subset, and the bytes written are
+    the same as reportlab's own.
+    """
+
+    def __init__(self, name: str, filename: str) -> None:
+        super().__init__(name, filename)
+        make_subset = self.face.makeSubset
+
+        @lru_cache(maxsize=_SUBSET_CACHE_SIZE)
+        def subset_file(subset: tuple[int, ...]) -> bytes:
+            return make_subset(list(subset))  # type: ignore[no-any-return]
+
+        # reportlab's TTFontFace.addSubsetObjects calls self.makeSubset(subset).
+        self.face.makeSubset = lambda subset: subset_file(tuple(subset))
+
+    def splitString(
+        self, text: str | bytes, doc: pdfdoc.PDFDocument, encoding: str = "utf-8"
+    ) -> list[tuple[int, bytes]]:
+        """reportlab's TTFont.splitString, with a short way for the common case: every character
+        already has its code in this document's first subset. Anything else (a character met
+        for the first time, a no-break space, one the font lacks, a second subset) goes to
+        reportlab's own per-character loop, which gives these same results."""
+        log = getattr(_split_log, "log", None)
+        if log is not None:
+            log.append((self, text))
+        state = self.state.get(doc)
+        if state is not None and isinstance(text, str) and "\xa0" not in text:
+            try:
+                codes = bytes(map(state.assignments.__getitem__, map(ord, text)))
+            except (KeyError, ValueError):  # not yet assigned; or a code past 255
+                pass
+            else:
+                return [(0, codes)] if codes else []
+        return super().splitString(text, doc, encoding)  # type: ignore[no-any-return]
+
+    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
+        state = self.state.get(doc)
+        count = len(state.subsets) if state is not None else 0
+        names = [self.getSubsetInternalName(index, doc)[1:] for index in range(count)]
+        super().addObjects(doc)
+        fonts = doc.idToObject["BasicFonts"].dict
+        for name in names:
+            font = fonts[name]
+            font.Widths = _widths_array(tuple(font.Widths.sequence), bool(rl_config.pdfMultiLine))
 
 
 def register_fonts(*, emoji: bool = False) -> None:
@@ -90,7 +187,7 @@ def register_fonts(*, emoji: bool = False) -> None:
         wanted = (FONT_REGULAR, FONT_BOLD, FONT_EMOJI) if emoji else (FONT_REGULAR, FONT_BOLD)
         for name in wanted:
             if name not in registered:
-                pdfmetrics.registerFont(TTFont(name, str(font_path(name))))
+                pdfmetrics.registerFont(SheetFont(name, str(font_path(name))))
         # The family lets <b> inside a paragraph pick the bold face.
         pdfmetrics.registerFontFamily(
             FONT_REGULAR,
