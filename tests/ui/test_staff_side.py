@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from kiosk.content import load_content
 from kiosk.runtime import Runtime
@@ -388,4 +388,36 @@ def test_the_kiosk_window_cannot_be_closed_without_a_staff_pin(
     assert window.isVisible()
     sign_in(qtbot, window, tap, StaffHomeScreen)
     assert window.close()  # a signed-in staff member may
+    window.bridge.shutdown()
+
+
+def test_a_busy_board_shows_every_discharge_in_order(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    """More discharges than are built with the screen: the rest follow, below, in order."""
+    from datetime import timedelta
+
+    from tests.ui.test_walkthrough import sign_in
+    from ui.screens.staff_home import ROWS_AT_ONCE
+
+    initials = "ABCDEFGHIJKLMNOP"[:ROWS_AT_ONCE + 4]
+    for minutes, initial in enumerate(initials):  # A waited longest: the board's first row
+        ui_runtime.service.start(
+            first_name="Ana", last_initial=initial, language="en",
+            infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=90 - minutes),
+            staff_actor=ui_nurse.actor)
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    resume = STAFF.text("staff.home.resume")
+
+    def shown_in_order() -> list[str]:
+        screen = window.active_screen
+        assert screen is not None
+        found = [b for b in screen.findChildren(QPushButton)
+                 if b.accessibleName().startswith(resume)]
+        # In the order of the rows' column (positions wait for the next layout pass).
+        found.sort(key=lambda b: b.parentWidget().parentWidget().layout().indexOf(
+            b.parentWidget()))
+        return [b.accessibleName().removeprefix(f"{resume} Ana ").rstrip(".") for b in found]
+
+    qtbot.waitUntil(lambda: len(shown_in_order()) == len(initials))
+    assert shown_in_order() == list(initials)
     window.bridge.shutdown()

@@ -4,6 +4,7 @@ reprint its sheet from here."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.board import BoardRow
@@ -11,6 +12,9 @@ from kiosk.flow import can_print
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
 from ui.widgets import button, label, scrolling
+
+ROWS_AT_ONCE = 7
+"""Rows built with the screen: as many as a 1280 x 800 screen shows at once (the rest scroll)."""
 
 
 class StaffHomeScreen(Screen):
@@ -45,15 +49,24 @@ class StaffHomeScreen(Screen):
         column = QVBoxLayout(rows)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SIZES.staff_gap)
-        for row in model.board:
+        for row in model.board[:ROWS_AT_ONCE]:
             column.addWidget(self._row(row))
         column.addStretch(1)
+        self._column = column
+        if len(model.board) > ROWS_AT_ONCE:
+            # The rows below the fold follow just after the first frame: on a busy day the
+            # board then opens as fast as on a quiet one. Cancelled if the screen goes first.
+            QTimer.singleShot(0, self, self._add_later_rows)
         scroll = scrolling(rows)
         self.root.addWidget(scroll, 1)
         exits = QHBoxLayout()
         self.add_staff_exits(exits, void=False)
         exits.addStretch(1)
         self.root.addLayout(exits)
+
+    def _add_later_rows(self) -> None:
+        for row in self.model.board[ROWS_AT_ONCE:]:
+            self._column.insertWidget(self._column.count() - 1, self._row(row))  # above the stretch
 
     def _row(self, row: BoardRow) -> QFrame:
         text = self.model.text
