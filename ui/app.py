@@ -1,4 +1,4 @@
-"""Starts the touchscreen: the entry point the core's CLI finds through package metadata."""
+"""Starts the touchscreen: `launch`, which the core's CLI finds by name (kiosk.cli.FRONTENDS)."""
 
 from __future__ import annotations
 
