@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -70,6 +69,10 @@ _JOB_STATES = {
     8: PrintStatus.FAILED,  # aborted
     9: PrintStatus.COMPLETED,  # the printer took the job; not proof that paper came out
 }
+
+
+_HTTP_CONTINUE = 100  # libcups' HTTP_STATUS_CONTINUE: the document may go on
+_IPP_OK = 0  # IPP_STATUS_OK
 
 
 class CupsPrinter:
@@ -137,20 +140,29 @@ class CupsPrinter:
         import cups
 
         conn = self._connect()
-        # A private temp file with a name that says nothing about the patient.
-        fd, path = tempfile.mkstemp(prefix="kiosk-", suffix=".pdf")
+        # Streamed to cupsd: the sheet, which names the patient, is never written to a file
+        # here (a temp file would stay behind if the kiosk stopped mid-print).
+        job_id = 0
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pdf)
-            job_id = conn.printFile(self.queue, path, title, {})
-        except cups.IPPError as exc:
-            status, message = exc.args if len(exc.args) == 2 else (0, str(exc))
-            raise PrintError(f"the queue {self.queue} refused the job ({status}: {message})"
-                             ) from None
-        except RuntimeError as exc:
-            raise PrintError(f"cannot reach the print server: {exc}") from None
-        finally:
-            os.unlink(path)
+            job_id = conn.createJob(self.queue, title, {})
+            if conn.startDocument(self.queue, job_id, title, "application/pdf", 1) \
+                    != _HTTP_CONTINUE:
+                raise PrintError(f"the queue {self.queue} did not take the sheet")
+            if conn.writeRequestData(pdf, len(pdf)) != _HTTP_CONTINUE:
+                raise PrintError(f"the queue {self.queue} did not take the whole sheet")
+            if conn.finishDocument(self.queue) != _IPP_OK:
+                raise PrintError(f"the queue {self.queue} did not finish the sheet")
+        except Exception as exc:
+            # A job made but not filled must not wait in the queue, or print a part later.
+            if job_id:
+                self._cancel_now(str(job_id))
+            if isinstance(exc, cups.IPPError):
+                status, message = exc.args if len(exc.args) == 2 else (0, str(exc))
+                raise PrintError(f"the queue {self.queue} refused the job ({status}: "
+                                 f"{message})") from None
+            if isinstance(exc, RuntimeError):
+                raise PrintError(f"cannot reach the print server: {exc}") from None
+            raise
         return str(job_id)
 
     def status(self, job: str) -> PrintStatus:

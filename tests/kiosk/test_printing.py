@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,12 +135,35 @@ def test_the_folder_printer_writes_atomically_and_refuses_unsafe_titles(tmp_path
 
 
 def test_an_unexpected_fault_while_submitting_is_a_failed_print(
-        cups: CupsServer, config: ClinicConfig, clock: ManualClock,
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The temp folder vanished: not a PrintError, but still only a failed print."""
+        cups: CupsServer, config: ClinicConfig, clock: ManualClock) -> None:
+    """A library fault after cupsd made the job: only a failed print, and the half-sent job
+    is canceled in cupsd rather than left to print a part later."""
+    import cups as pycups
+
+    made: list[int] = []
+
+    class FaultWhileSending(CupsPrinter):
+        def _connect(self) -> Any:
+            connection = super()._connect()
+
+            class Connection:  # the real connection, failing as the sheet is sent
+                def __getattr__(self, name: str) -> Any:
+                    return getattr(connection, name)
+
+                def createJob(self, *args: Any) -> int:
+                    made.append(connection.createJob(*args))
+                    return made[-1]
+
+                def writeRequestData(self, *_: Any) -> int:
+                    raise OSError("the disk went away")
+            return Connection()
+
     _, pdf = sheet_pdf(config, clock)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
-    outcome = print_and_follow(CupsPrinter("KioskPDF", cups.server), pdf, "discharge-x",
+    outcome = print_and_follow(FaultWhileSending("KioskPDF", cups.server), pdf, "discharge-x",
                                timeout=timedelta(seconds=5), clock=SystemClock())
     assert outcome.status is PrintStatus.FAILED
-    assert "FileNotFoundError" in outcome.detail
+    assert outcome.detail == "unexpected OSError"
+    [job] = made
+    pycups.setServer(cups.server)
+    state = pycups.Connection().getJobAttributes(job, requested_attributes=["job-state"])
+    assert state["job-state"] == 7  # canceled
