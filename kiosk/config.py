@@ -18,8 +18,6 @@ from typing import Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-
 DEMO_CONFIG_NAME = "demo_clinic.toml"
 
 
@@ -180,9 +178,38 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str, problems: list[str
     return cls(**values)
 
 
-def _semantic_problems(config: ClinicConfig) -> list[tuple[str, str]]:
+def _phone_problems(config: ClinicConfig) -> list[tuple[str, str]]:
+    """The clinic's phone region and number, as (key, problem)."""
+    # Imported here: phonenumbers takes a tenth of the kiosk's start, and `run` checks the
+    # phone just after its first frame (check_phone).
+    import phonenumbers
+
+    if config.clinic.region not in phonenumbers.SUPPORTED_REGIONS:
+        return [("clinic.region", f"'clinic.region' is not a phone region: "
+                                  f"{config.clinic.region!r}")]
+    try:
+        parsed = phonenumbers.parse(config.clinic.phone, config.clinic.region)
+        valid = phonenumbers.is_valid_number(parsed)
+    except phonenumbers.NumberParseException:
+        valid = False
+    if valid:
+        return []
+    return [("clinic.phone", f"'clinic.phone' is not a valid phone number: "
+                             f"{config.clinic.phone!r}")]
+
+
+def check_phone(config: ClinicConfig) -> None:
+    """The check that load_config(check_phone=False) left out: ConfigError, as load_config
+    would have raised it, when the clinic's phone or its region is wrong."""
+    problems = [problem for _, problem in _phone_problems(config)]
+    if problems:
+        raise ConfigError(config.source, problems, config)
+
+
+def _semantic_problems(config: ClinicConfig, *, phone: bool = True
+                       ) -> list[tuple[str, str]]:
     """Values of the right type that still cannot be right, as (key, problem); each problem
-    names its key in quotes."""
+    names its key in quotes. `phone`: whether the clinic's phone is judged too."""
     problems: list[tuple[str, str]] = []
 
     def add(key: str, problem: str) -> None:
@@ -191,16 +218,8 @@ def _semantic_problems(config: ClinicConfig) -> list[tuple[str, str]]:
         ZoneInfo(config.clinic.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         add("clinic.timezone", f"is not a known time zone: {config.clinic.timezone!r}")
-    if config.clinic.region not in phonenumbers.SUPPORTED_REGIONS:
-        add("clinic.region", f"is not a phone region: {config.clinic.region!r}")
-    else:
-        try:
-            parsed = phonenumbers.parse(config.clinic.phone, config.clinic.region)
-            valid = phonenumbers.is_valid_number(parsed)
-        except phonenumbers.NumberParseException:
-            valid = False
-        if not valid:
-            add("clinic.phone", f"is not a valid phone number: {config.clinic.phone!r}")
+    if phone:
+        problems += _phone_problems(config)
     if not config.clinic.name.strip():
         add("clinic.name", "must not be empty")
     for language, url in sorted(config.follow_up_urls.items()):
@@ -238,12 +257,12 @@ def toml_error_text(exc: tomllib.TOMLDecodeError) -> str:
             f"{message[:place.start()]}")
 
 
-def parse_config(text: str, source: str) -> ClinicConfig:
+def parse_config(text: str, source: str, *, check_phone: bool = True) -> ClinicConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, [toml_error_text(exc)]) from None
-    return config_from_data(data, source)
+    return config_from_data(data, source, check_phone=check_phone)
 
 
 def config_data(config: ClinicConfig) -> dict[str, Any]:
@@ -253,16 +272,18 @@ def config_data(config: ClinicConfig) -> dict[str, Any]:
     return data
 
 
-def config_from_data(data: dict[str, Any], source: str) -> ClinicConfig:
+def config_from_data(data: dict[str, Any], source: str, *, check_phone: bool = True
+                     ) -> ClinicConfig:
     """Build and check a config from plain tables; every problem names its key.
 
     All of them at once: a wrong type, an unknown key and a bad value elsewhere are listed
-    together. A key whose type is wrong is not judged again on its value."""
+    together. A key whose type is wrong is not judged again on its value. `check_phone=False`
+    leaves the clinic's phone to check_phone()."""
     problems: list[str] = []
     failed: list[str] = []
     config = dataclasses.replace(_build(ClinicConfig, data, "", problems, failed),
                                  source=source)
-    for key, problem in _semantic_problems(config):
+    for key, problem in _semantic_problems(config, phone=check_phone):
         involved = (key, *_JUDGED_WITH.get(key, ()))
         if not any(k == bad or k.startswith(f"{bad}.") for k in involved for bad in failed):
             problems.append(problem)
@@ -271,19 +292,21 @@ def config_from_data(data: dict[str, Any], source: str) -> ClinicConfig:
     return typing.cast(ClinicConfig, config)
 
 
-def load_config(path: Path | None = None) -> ClinicConfig:
-    """The clinic's config from `path`, or the demo clinic when no path is given."""
+def load_config(path: Path | None = None, *, check_phone: bool = True) -> ClinicConfig:
+    """The clinic's config from `path`, or the demo clinic when no path is given.
+    `check_phone=False` leaves the clinic's phone to check_phone(), for `run`, which draws
+    its first frame first."""
     if path is None:
         demo = resources.files("kiosk").joinpath(DEMO_CONFIG_NAME)
         # Its path where it is a file (as installed), so that `check` can name it.
         source = str(demo) if isinstance(demo, Path) else DEMO_CONFIG_NAME
-        return parse_config(demo.read_text(encoding="utf-8"), source)
+        return parse_config(demo.read_text(encoding="utf-8"), source, check_phone=check_phone)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(str(path), [f"cannot be read: {exc.strerror}"]) from None
     except UnicodeDecodeError:
         raise ConfigError(str(path), ["is not UTF-8 text"]) from None
-    return parse_config(text, str(path))
+    return parse_config(text, str(path), check_phone=check_phone)
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from kiosk.cli import LaunchOptions
 from kiosk.clock import SystemClock
+from kiosk.config import ConfigError
 from kiosk.content import load_content
 from ui.screens.attract import AttractScreen
 from ui.screens.base import ScreenModel
@@ -150,7 +151,15 @@ class _Running:
 
 
 def _start_kiosk(options: LaunchOptions, loop: QEventLoop, first: QWidget) -> _Running | None:
-    """Open the records and put the kiosk's window in place of the first frame."""
+    """Check what the start left for after the first frame, open the records and put the
+    kiosk's window in place of the first frame."""
+    try:
+        options.finish_checks()
+    except ConfigError as exc:
+        print(f"The config has problems:\n{exc}", file=sys.stderr)  # as before any frame
+        first.close()
+        loop.exit(1)
+        return None
     runtime = open_or_explain(options, covers=first)
     if runtime is None:
         first.close()

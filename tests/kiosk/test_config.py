@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, load_config, parse_config
+from kiosk.config import ConfigError, check_phone, load_config, parse_config
 
 GOOD = """
 follow_up_urls.en = "https://clinic.example.org/after/en"
@@ -70,6 +70,26 @@ def test_invalid_values_name_their_key(text: str, key: str) -> None:
 def test_a_clinic_phone_that_is_not_a_number_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"clinic\.phone"):
         parse_config(GOOD.replace("+1 626 555 0142", "call us"), "clinic.toml")
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    (("+1 626 555 0142", "call us"), "'clinic.phone' is not a valid phone number: 'call us'"),
+    (('phone = "+1', 'region = "XX"\nphone = "+1'), "'clinic.region' is not a phone region"),
+])
+def test_the_phone_left_for_later_is_refused_as_load_config_refuses_it(
+        tmp_path: Path, change: tuple[str, str], key: str) -> None:
+    """`run` loads without the phone check and calls check_phone after its first frame: the
+    same refusal, naming the file and the key."""
+    path = tmp_path / "clinic.toml"
+    path.write_text(GOOD.replace(*change), encoding="utf-8")
+    with pytest.raises(ConfigError) as at_load:
+        load_config(path)
+    config = load_config(path, check_phone=False)
+    with pytest.raises(ConfigError) as later:
+        check_phone(config)
+    assert str(later.value) == str(at_load.value)
+    assert str(later.value).startswith(f"{path}: {key}")
+    check_phone(load_config())  # the demo clinic's phone is a real one
 
 
 def test_broken_toml_and_missing_files_are_clear(tmp_path: Path) -> None:

@@ -82,3 +82,25 @@ def test_sigterm_stops_the_kiosk_even_while_the_cannot_open_notice_waits(
             kiosk.kill()
     assert kiosk.returncode in (0, 1)
     assert "Traceback" not in err
+
+
+def test_a_wrong_clinic_phone_found_after_the_first_frame_stops_the_start(
+        tmp_path: Path) -> None:
+    """`run` checks the clinic's phone just after its first frame: a wrong one still starts
+    nothing, and says which key, as the other config problems do."""
+    import re
+
+    demo = (ROOT / "kiosk" / "demo_clinic.toml").read_text(encoding="utf-8")
+    wrong, changed = re.subn(r'(?m)^phone = ".*"$', 'phone = "call us"', demo)
+    assert changed == 1
+    config = tmp_path / "clinic.toml"
+    config.write_text(wrong, encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "kiosk", "run", "--windowed", "--config",
+                             str(config), "--data-dir", str(tmp_path / "data")],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "The config has problems" in result.stderr
+    assert f"{config}: 'clinic.phone' is not a valid phone number: 'call us'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()  # no records were opened
