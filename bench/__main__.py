@@ -89,7 +89,9 @@ def cold_start(work: Path, rounds: int) -> list[Row]:
         row("cold start to first painted frame", median(first["kiosk"]), "ms",
             median(first["bare"]), goal=1.5, goal_on="ratio",
             note=f"{how}; the first frame is the resting screen, drawn before the records "
-                 "open; baseline: a bare PySide6 window process"),
+                 "open and the clinic's phone is checked; the kiosk's bytecode compiled first "
+                 "(make bytecode), as an installed wheel has it; baseline: a bare PySide6 "
+                 "window process"),
         row("cold start until the kiosk takes taps", median(ready["kiosk"]), "ms",
             median(ready["bare"]), goal=1.5, goal_on="ratio",
             note=f"{how}: the kiosk's own window painted, records open (not a goal of the "
@@ -172,18 +174,50 @@ def bare_page() -> bytes:
     return buffer.getvalue()
 
 
+SHEET_PEOPLE = (
+    ("Ana", "R", "Maria Lopez", "en"), ("José", "M", "Luis García", "es"),
+    ("Zoë", "K", "John Smith", "en"), ("Łukasz", "W", "Ewa Nowak", "en"),
+    ("Siobhán", "O", "Kim Lee", "en"), ("Mohammed", "A", "Ahmed Ali", "en"),
+    ("Chloé", "B", "Marc Dubois", "en"), ("Jürgen", "S", "Eva Novák", "en"),
+    ("Priya", "N", "Ravi Nair", "en"), ("Marisol", "T", "Inés Ríos", "es"),
+    ("Kwame", "D", "Ama Mensah", "en"), ("Hannah", "F", "Noah Weiss", "en"),
+)
+"""The sheet benchmark's patients and companions: a day's mix of names, some with letters the
+clinic's words lack (whose sheets keep less from sheet to sheet), in English and Spanish."""
+
+
+def sheet_records() -> list[Any]:
+    import dataclasses
+    from datetime import timedelta
+
+    base = sample_record()
+    return [dataclasses.replace(
+        base, patient=dataclasses.replace(base.patient, first_name=first, last_initial=initial,
+                                          language=language),
+        companion=dataclasses.replace(base.companion, name=companion),
+        infusion_ended_at=base.infusion_ended_at - timedelta(minutes=11 * index))
+        for index, (first, initial, companion, language) in enumerate(SHEET_PEOPLE)]
+
+
 def sheet(rounds: int) -> Row:
+    from itertools import cycle
+
     from kiosk.config import load_config
     from kiosk.runtime import render_sheet_for
 
     config = load_config()
-    record = sample_record()
-    kiosk = timed(lambda: render_sheet_for(record, config, NOW), rounds)
+    records = sheet_records()
+    upcoming = cycle(records)
+    for record in records:  # every one once first: a kiosk after its first patients
+        render_sheet_for(record, config, NOW)
+    kiosk = timed(lambda: render_sheet_for(next(upcoming), config, NOW), rounds)
     bare = timed(bare_page, rounds)
     return row("render one aftercare sheet (in process)", median(kiosk), "ms", median(bare),
                goal=1.5, goal_on="ratio",
-               note=f"median of {rounds}; baseline: a bare reportlab page with a qrcode image; "
-                    "both keep their QR and write uncompressed pages")
+               note=f"median of {rounds}, one patient after another ({len(records)} names, "
+                    "some with letters the clinic's words lack, en and es); baseline: a bare "
+                    "reportlab page with a qrcode image; both keep their QR and write "
+                    "uncompressed pages")
 
 
 def print_accepted(work: Path, cups_server: str, queue: str, rounds: int) -> Row:

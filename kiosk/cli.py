@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ FRONTENDS = {"gui": "ui.app:launch", "screenshots": "ui.screenshots:main"}
 import-linter contract). Not package entry points: importlib.metadata alone would cost the
 kiosk's start a tenth of its time."""
 GUI_PACKAGES = ("ui", "PySide6", "shiboken6")
+"""Absent, these mean the touchscreen is not installed (a missing part of one is a fault)."""
 DEMO_STAFF_NAME = "Demo Nurse"
 
 
@@ -70,7 +72,9 @@ def _frontend(name: str) -> Callable[..., int]:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in GUI_PACKAGES:
+        package = (exc.name or "").partition(".")[0]
+        if isinstance(exc, ModuleNotFoundError) and package in GUI_PACKAGES \
+                and importlib.util.find_spec(package) is None:
             raise CliError(
                 "The kiosk screen is not installed. Install it with: pip install "
                 "'discharge-kiosk[gui]' (or run 'make run')."

@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -107,6 +107,13 @@ def _placeholders(value: Value) -> frozenset[str]:
 class Content:
     language: str
     texts: Mapping[str, Value]
+
+    @cached_property
+    def characters(self) -> frozenset[str]:
+        """Every character these words hold (the sheet's fonts give them codes first)."""
+        return frozenset(char for value in self.texts.values()
+                         for part in ((value,) if isinstance(value, str) else value)
+                         for char in part)
 
     def _get(self, key: str) -> Value:
         try:

@@ -362,6 +362,9 @@ def _parsed(text: str, style: ParagraphStyle, bullet_text: str | None) -> dict[s
 
     Keyed by the markup itself and the style object (the sheet's styles are made once and never
     changed). Nothing here is changed afterwards: wrap and split make new lists and fragments.
+    One exception to keep in mind: when reportlab splits a paragraph at a hyphenated line it
+    changes that line's last fragment in place. The sheet's styles set no hyphenation; turning
+    it on would need these fragments copied per sheet.
     """
     return dict(vars(Paragraph(text, style, bulletText=bullet_text)))
 

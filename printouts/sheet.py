@@ -12,13 +12,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -42,8 +43,10 @@ from printouts.qr import draw_qr_with_caption
 from printouts.scripts import SheetParagraph, fallback_markup, isolate, script_paragraph
 from printouts.styles import (
     BULLET,
+    FONT_BOLD,
     FONT_REGULAR,
     RULE_INK,
+    SheetFont,
     SheetStyles,
     box_colors,
     sheet_styles,
@@ -402,6 +405,14 @@ _NOT_PDFDOC_IDENTICAL = re.compile("[\x18-\x1f]")
 themselves (it refuses them); it writes every other ASCII character as its own byte."""
 
 
+def _seed(content: Content, clinic_texts: tuple[str, ...]) -> str:
+    """The characters beyond ASCII (which reportlab gives fixed codes) that the content, the
+    clinic's own texts and the sheet's bullet may draw, in code point order."""
+    clinic = {char for text in clinic_texts for char in text}
+    return "".join(sorted(char for char in content.characters | clinic | {BULLET}
+                          if ord(char) > 0x7F))
+
+
 class _SheetCanvas(Canvas):  # type: ignore[misc]
     """reportlab's Canvas, handing each finished page's content stream over as bytes.
 
@@ -410,6 +421,13 @@ class _SheetCanvas(Canvas):  # type: ignore[misc]
     are written as octal escapes), that codec gives each character's own byte, as ASCII does,
     only some thirty times slower. The bytes are the same; anything else is left to reportlab.
     """
+
+    def __init__(self, *args: Any, seed: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (FONT_REGULAR, FONT_BOLD):
+            font = pdfmetrics.getFont(name)
+            if isinstance(font, SheetFont):
+                font.seed(self._doc, seed)
 
     def showPage(self) -> None:
         super().showPage()
@@ -492,7 +510,12 @@ def _render(
         initialFontName=FONT_REGULAR,
         initialFontSize=styles.scale.body,
     )
-    doc.build(_story(record, content, config, discharged_at, styles), canvasmaker=_SheetCanvas)
+    # The clinic's and the content's own characters get their font codes first, in a fixed
+    # order: then only a name's letters of its own make a sheet's fonts differ (SheetFont).
+    seed = _seed(content, (config.clinic.name, config.clinic.address, decor.phone_line,
+                           decor.qr_caption))
+    doc.build(_story(record, content, config, discharged_at, styles),
+              canvasmaker=partial(_SheetCanvas, seed=seed))
     return buffer.getvalue(), doc.page
 
 

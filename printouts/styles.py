@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator
+import typing
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor
@@ -20,6 +22,8 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
+
+_T = TypeVar("_T")
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_REGULAR = "DejaVuSans"
@@ -62,9 +66,50 @@ def font_path(name: str) -> Path:
 
 _REPORTLAB_TO_UNICODE_CMAP = ttfonts.makeToUnicodeCMap
 
-_SUBSET_CACHE_SIZE = 32
-"""Font subsets kept (a few tens of kilobytes each): one or two per font cover most sheets; a
-name with letters of its own makes another."""
+_SUBSET_CACHE_SIZE = 96
+"""What a font subset makes (its file, CMap and widths; a few tens of kilobytes), kept for so
+many subsets: one per font, language, clinic and print size covers every such sheet."""
+
+
+class _SubsetCache:
+    """A bounded, thread-safe store of what font subsets make, oldest dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: dict[tuple[Any, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key in self._items:
+                return typing.cast(_T, self._items[key])
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                del self._items[next(iter(self._items))]
+        return value
+
+    def keys(self) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_SUBSETS = _SubsetCache(_SUBSET_CACHE_SIZE)
+_keeping = threading.local()
+"""`.active`: this thread is writing the subsets of a font whose codes came from its seed
+alone (SheetFont.seed), which are the same for every such sheet and hold no one's words."""
+
+
+def _kept(key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
+    """`make()`, kept by `key` when the subset being written may be kept (see _keeping)."""
+    if getattr(_keeping, "active", False):
+        return _SUBSETS.get(key, make)
+    return make()
 
 
 def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
@@ -75,13 +120,11 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     pdfium) read as U+1F60 and a stray digit: an emoji printed right but extracted, copied or
     read aloud as a Greek letter. Lines for the BMP stay exactly as reportlab writes them.
     """
-    return _to_unicode_cmap(fontname, tuple(subset))
+    return _kept(("cmap", fontname, tuple(subset)), lambda: _to_unicode_cmap(fontname, subset))
 
 
-@lru_cache(maxsize=_SUBSET_CACHE_SIZE)
-def _to_unicode_cmap(fontname: str, subset: tuple[int, ...]) -> str:
-    # A pure function of the subset: kept, as most sheets use the same one or two.
-    lines = _REPORTLAB_TO_UNICODE_CMAP(fontname, list(subset)).split("\n")
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    lines = _REPORTLAB_TO_UNICODE_CMAP(fontname, subset).split("\n")
     for index, line in enumerate(lines):
         parts = line.split()
         if len(parts) == 2 and all(part[0] + part[-1] == "<>" for part in parts):
@@ -102,11 +145,11 @@ class _Formatted(pdfdoc.PDFObject):  # type: ignore[misc]
         return self.text
 
 
-@lru_cache(maxsize=_SUBSET_CACHE_SIZE)
 def _widths_array(widths: tuple[int, ...], multiline: bool) -> _Formatted:
-    """A subset's /Widths array written as reportlab writes it (numbers need no document)."""
-    del multiline  # part of the key only: reportlab's layout of the array follows it
-    return _Formatted(pdfdoc.PDFArray(widths).format(None))
+    """A kept subset's /Widths array, written as reportlab writes it (numbers need no
+    document); `multiline` is part of the key because reportlab lays the array out by it."""
+    return _SUBSETS.get(("widths", widths, multiline),
+                        lambda: _Formatted(pdfdoc.PDFArray(widths).format(None)))
 
 
 _split_log = threading.local()
@@ -126,24 +169,30 @@ def recording_splits() -> Iterator[list[tuple[SheetFont, str]]]:
 
 
 class SheetFont(TTFont):  # type: ignore[misc]
-    """A TrueType font whose per-document subsets are made from caches.
+    """A TrueType font whose per-document subsets can be made from caches.
 
     Every PDF embeds the subsets of the glyphs it uses: the font file, its ToUnicode CMap and
-    its widths, each a pure function of the subset (the code points in code order). Most sheets
-    use the very same subsets, so these are kept, keyed by the subset, and the bytes written are
-    the same as reportlab's own.
+    its widths, each a pure function of the subset (the code points in code order). Codes go
+    to characters in the order a document first uses them, so a name's letters would shape the
+    subset and, kept, stay in memory after the patient has gone. So each sheet first seeds its
+    fonts with the characters of the clinic's words (`seed`): a document whose fonts then meet
+    no other character has the same subsets as every such sheet, and only those are kept. The
+    bytes written are reportlab's own either way.
     """
 
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
         make_subset = self.face.makeSubset
-
-        @lru_cache(maxsize=_SUBSET_CACHE_SIZE)
-        def subset_file(subset: tuple[int, ...]) -> bytes:
-            return make_subset(list(subset))  # type: ignore[no-any-return]
-
         # reportlab's TTFontFace.addSubsetObjects calls self.makeSubset(subset).
-        self.face.makeSubset = lambda subset: subset_file(tuple(subset))
+        self.face.makeSubset = lambda subset: _kept(
+            ("file", name, tuple(subset)), lambda: make_subset(subset))
+
+    def seed(self, doc: pdfdoc.PDFDocument, characters: str) -> None:
+        """Give `characters` their codes in `doc` before anything is drawn. They must be the
+        clinic's and the content's, never a person's: subsets met by nothing else are kept."""
+        self.splitString(characters, doc)
+        state = self.state[doc]
+        state.seeded_through = state.nextCode
 
     def splitString(
         self, text: str | bytes, doc: pdfdoc.PDFDocument, encoding: str = "utf-8"
@@ -167,13 +216,24 @@ class SheetFont(TTFont):  # type: ignore[misc]
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
         state = self.state.get(doc)
-        count = len(state.subsets) if state is not None else 0
-        names = [self.getSubsetInternalName(index, doc)[1:] for index in range(count)]
-        super().addObjects(doc)
+        # Only the seed gave codes: the subsets are every such sheet's, and may be kept.
+        seed_only = state is not None \
+            and getattr(state, "seeded_through", None) == state.nextCode
+        if not seed_only:
+            super().addObjects(doc)
+            return
+        names = [self.getSubsetInternalName(index, doc)[1:]
+                 for index in range(len(state.subsets))]
+        _keeping.active = True
+        try:
+            super().addObjects(doc)
+        finally:
+            _keeping.active = False
         fonts = doc.idToObject["BasicFonts"].dict
+        multiline = bool(rl_config.pdfMultiLine)
         for name in names:
             font = fonts[name]
-            font.Widths = _widths_array(tuple(font.Widths.sequence), bool(rl_config.pdfMultiLine))
+            font.Widths = _widths_array(tuple(font.Widths.sequence), multiline)
 
 
 def register_fonts(*, emoji: bool = False) -> None:

@@ -209,6 +209,23 @@ def test_without_the_touchscreen_installed_the_kiosk_says_how_to_install_it(
     assert not (tmp_path / "shots").exists()
 
 
+def test_a_missing_part_of_an_installed_touchscreen_is_not_called_not_installed(
+        tmp_path: Path) -> None:
+    import importlib.util
+
+    broken = WITHOUT_QT.replace("sys.modules['PySide6'] = None",
+                                "sys.modules['PySide6.QtWidgets'] = None")
+    result = subprocess.run([sys.executable, "-c", broken, "run", "--windowed"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                            env={**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    if importlib.util.find_spec("PySide6") is None:  # the core's own venv: no PySide6 at all
+        assert "The kiosk screen is not installed" in result.stderr
+    else:
+        assert "The kiosk screen cannot start" in result.stderr
+        assert "PySide6.QtWidgets" in result.stderr
+
+
 def test_the_kiosk_will_not_start_on_broken_content(tmp_path: Path) -> None:
     """A copy of the installed packages with one Spanish key removed."""
     root = core_only_copy(tmp_path / "site")

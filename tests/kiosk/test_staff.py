@@ -34,6 +34,8 @@ def test_a_pin_hashed_with_other_argon2_settings_still_signs_in(
     # ... and the old hash is remade with today's settings at that sign-in.
     [remade] = [r["pin_hash"] for r in runtime.store.db.query("SELECT pin_hash FROM staff")]
     assert remade.startswith("$argon2id$v=19$m=7168,t=5,p=2$")
+    assert [r.detail for r in runtime.store.audit_rows() if r.action == "Login"][-1] \
+        == "pin hash remade"
     assert runtime.staff.verify(nurse.id, STAFF_PIN).id == nurse.id
     with pytest.raises(StaffError):
         runtime.staff.verify(nurse.id, "999999")

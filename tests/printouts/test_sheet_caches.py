@@ -41,8 +41,7 @@ SHEETS: dict[str, dict[str, Any]] = {
 
 
 def forget_everything() -> None:
-    """Empty every cache the sheet keeps between sheets (the fonts' subsets are left: each is
-    reportlab's own result for its code points, whatever came before)."""
+    """Empty every cache the sheet keeps between sheets."""
     for cached in (
         printouts.scripts._parsed,
         printouts.scripts._broken,
@@ -50,11 +49,10 @@ def forget_everything() -> None:
         printouts.sheet._clean_shared,
         printouts.sheet._clinic_phone,
         printouts.qr._qr_path,
-        printouts.styles._to_unicode_cmap,
-        printouts.styles._widths_array,
     ):
         cached.cache_clear()
     printouts.scripts._DRAWINGS.clear()
+    printouts.styles._SUBSETS.clear()
 
 
 @pytest.fixture
@@ -135,6 +133,28 @@ def test_no_patient_words_are_kept(render: Render, shared_texts: list[str]) -> N
     assert any("988" in text for text in kept)  # the crisis line is kept: the spy works
     for personal in ("Zephyrine", "Quillon", "Xiomara", "Yolotl", "10:45", "3:30"):
         assert not [text for text in kept if personal in text], personal
+
+
+def test_a_name_with_letters_of_its_own_leaves_no_font_subset_behind(render: Render) -> None:
+    """Font codes go to characters in the order a sheet first uses them: a subset shaped by a
+    name's letters would keep them after the patient has gone. Only subsets that the clinic's
+    and the content's characters alone made are kept."""
+    forget_everything()
+    render("en", first_name="Ana", companion="Maria Lopez")
+    render("es", first_name="José", companion="Inés Ríos")  # letters the content has too
+    kept = printouts.styles._SUBSETS.keys()
+    assert {key[0] for key in kept} == {"file", "cmap", "widths"}  # kept: the check can fail
+    for first_name, companion in (("Łukasz", "Żółć Nowak"), ("مريم", "מרים כהן"),
+                                  ("Nguyễn Thị Minh", "Zoë")):
+        render("en", first_name=first_name, companion=companion)
+        assert printouts.styles._SUBSETS.keys() == kept, first_name
+    content = load_content("en").characters | load_content("es").characters
+    own = {ord(char) for char in "Łukasz Żółć Nowak مريم מרים כהן Nguyễn Thị Minh Zoë"
+           if char not in content and ord(char) > 0x7F}
+    assert len(own) > 10
+    for key in kept:
+        subset = key[2] if key[0] in ("file", "cmap") else ()
+        assert not own & set(subset), key[:2]
 
 
 def test_changed_content_is_not_served_from_the_old(render: Render) -> None:

@@ -4,7 +4,9 @@ the audit trail."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from kiosk.content import load_content
@@ -420,4 +422,29 @@ def test_a_busy_board_shows_every_discharge_in_order(
 
     qtbot.waitUntil(lambda: len(shown_in_order()) == len(initials))
     assert shown_in_order() == list(initials)
+    window.bridge.shutdown()
+
+
+def test_signing_in_draws_the_staff_board_once_with_todays_rows(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not first with the last sign-in's board and again a moment later: no flash."""
+    from datetime import timedelta
+
+    from tests.ui.test_walkthrough import sign_in
+
+    ui_runtime.service.start(first_name="Ana", last_initial="R", language="en",
+                             infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=40),
+                             staff_actor=ui_nurse.actor)
+    boards: list[int] = []
+    draw = StaffHomeScreen.__init__
+
+    def counted(screen: StaffHomeScreen, model: Any) -> None:
+        boards.append(len(model.board))
+        draw(screen, model)
+
+    monkeypatch.setattr(StaffHomeScreen, "__init__", counted)
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert boards == [1]
     window.bridge.shutdown()
