@@ -18,6 +18,8 @@ from typing import Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.validation import is_refused_char
+
 DEMO_CONFIG_NAME = "demo_clinic.toml"
 
 
@@ -206,6 +208,20 @@ def check_phone(config: ClinicConfig) -> None:
         raise ConfigError(config.source, problems, config)
 
 
+def _texts(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Every text in the config's tables (list items too), with its dotted key."""
+    found: list[tuple[str, str]] = []
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            found += _texts(value, f"{key}.")
+        elif isinstance(value, str):
+            found.append((key, value))
+        elif isinstance(value, list):
+            found += [(key, item) for item in value if isinstance(item, str)]
+    return found
+
+
 def _semantic_problems(config: ClinicConfig, *, phone: bool = True
                        ) -> list[tuple[str, str]]:
     """Values of the right type that still cannot be right, as (key, problem); each problem
@@ -214,9 +230,13 @@ def _semantic_problems(config: ClinicConfig, *, phone: bool = True
 
     def add(key: str, problem: str) -> None:
         problems.append((key, f"'{key}' {problem}"))
+    for key, text in _texts(config_data(config)):
+        if any(is_refused_char(char) for char in text):
+            add(key, "holds a control or text-direction character, which would not show as "
+                     f"it is stored: {text!r}")
     try:
         ZoneInfo(config.clinic.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         add("clinic.timezone", f"is not a known time zone: {config.clinic.timezone!r}")
     if phone:
         problems += _phone_problems(config)

@@ -14,6 +14,7 @@ from typing import Any, get_origin
 from kiosk.config import ClinicConfig, ConfigError, config_data, config_from_data
 from kiosk.content import ContentError, languages, load_content
 from kiosk.store import Store
+from kiosk.validation import Invalid, typed_text
 
 EDITABLE: tuple[str, ...] = (
     "clinic.name", "clinic.phone", "clinic.address", "clinic.timezone",
@@ -61,9 +62,14 @@ def as_text(value: Any) -> str:
 
 
 def parse(key: str, text: str) -> Any:
-    """What staff typed, as the setting's kind; SettingsError when it cannot be."""
+    """What staff typed, as the setting's kind; SettingsError when it cannot be. Text is
+    taken as every typed field takes it (validation.typed_text): NFC, spaces trimmed, and
+    refused with a control or text-direction character anywhere."""
     kind = kind_of(key)
-    text = text.strip()
+    try:
+        text = typed_text(text, field=key)
+    except Invalid as exc:
+        raise SettingsError({key: load_content("en").text(exc.message_key)}) from None
     if kind is int:
         if not re.fullmatch(r"\d{1,6}", text):
             raise SettingsError({key: "must be a whole number"})

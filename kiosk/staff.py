@@ -166,6 +166,8 @@ class StaffDirectory:
             self.store.audit(now, f"staff:{staff_id}", "LoginRefused", "", "locked")
             raise StaffError("locked")
         try:
+            if not PIN_PATTERN.fullmatch(pin):  # no PIN is made so: wrong, without hashing
+                raise VerificationError("not a PIN")
             _hasher.verify(row["pin_hash"], self._peppered(pin))
         except (VerificationError, InvalidHashError):
             failures = int(row["failed_attempts"]) + 1

@@ -11,8 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
 NAME_MAX_CHARS = 40
 INPUT_MAX_CHARS = 1000
 """Typed or pasted text longer than this is refused before anything else. No field takes so
@@ -73,6 +71,12 @@ def clean_text(raw: str, *, field: str, max_chars: int = NAME_MAX_CHARS) -> str:
     return text
 
 
+def search_text(raw: str) -> str:
+    """What staff look a name up by: `typed_text` (NFC, trimmed, no control or bidi
+    characters); empty finds everyone."""
+    return typed_text(raw, field="name", joiners=True)
+
+
 def first_name(raw: str) -> str:
     return clean_text(raw, field="first_name")
 
@@ -103,6 +107,8 @@ class Phone:
 def phone(raw: str, region: str) -> Phone:
     """A phone number valid for the clinic's region; E.164 is stored with the raw input and
     any extension apart. A number from elsewhere is refused: staff can help from there."""
+    import phonenumbers  # here: its imports are a tenth of the kiosk's start
+
     text = typed_text(raw, field="phone", too_long="errors.phone")
     if not text:
         raise Invalid("phone", "errors.empty")
@@ -122,6 +128,8 @@ def phone(raw: str, region: str) -> Phone:
 
 def display_phone(phone: str, region: str) -> str:
     """The clinic's phone as people in its region write it, e.g. "(626) 555-0142"."""
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException:

@@ -125,10 +125,12 @@ class FlowBridge(QObject):
             runtime = self.runtime
             zone = runtime.config.zone
             today = runtime.clock.now().astimezone(zone).date()
-            one_day = validation.gather({"day": lambda: validation.past_day(day, today)})["day"]
+            typed = validation.gather({"name": lambda: validation.search_text(name),
+                                       "day": lambda: validation.past_day(day, today)})
+            one_day = typed["day"]
             since = one_day or today - timedelta(days=days - 1)
             found = history.search(runtime.store, zone, since=since, until=one_day or today,
-                                   name=name)
+                                   name=typed["name"])
             return tuple(found), tuple(history.last_days(runtime.store, today, zone))
         self._run(work, lambda result: self.history_listed.emit(*result))
 

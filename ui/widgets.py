@@ -35,15 +35,14 @@ def label(text: str, role: str = "body", *, wrap: bool = True) -> QLabel:
     return widget
 
 
-def text_field(name: str, role: str = "staff", *, text: str = "", max_length: int = 0,
+def text_field(name: str, role: str = "staff", *, text: str = "",
                secret: bool = False) -> QLineEdit:
-    """A field with its accessible name; `secret` shows dots (a PIN is never shown)."""
+    """A field with its accessible name; `secret` shows dots (a PIN is never shown). Never
+    cut to a length: a long paste is refused with words, not saved cut."""
     widget = QLineEdit(text)
     if role:
         widget.setProperty("role", role)
     widget.setAccessibleName(name)
-    if max_length:
-        widget.setMaxLength(max_length)
     if secret:
         widget.setEchoMode(QLineEdit.EchoMode.Password)
     return widget

@@ -764,3 +764,140 @@ def test_a_capital_that_is_two_letters_keeps_the_letter_typed() -> None:
     assert validation.last_initial("ǆ") == "Ǆ"
     assert validation.last_initial("ﬀ") == "ﬀ"
     assert validation.last_initial("i") == "I"
+
+
+# --- the other text paths: settings, the history search, PINs -----------------------------
+
+SETTING_VALUES = {  # a setting's text kind: good values to start from (around() spoils them)
+    "clinic.name": name_text,
+    "clinic.address": st.sampled_from(("123 Colorado Blvd, Pasadena, CA 91101",
+                                       "Calle 5 #12, Tijuana", "", "Ærøvej 3, 5970 Ærøskøbing")),
+    "clinic.phone": phone_text,
+    "clinic.timezone": st.sampled_from(("America/Los_Angeles", "Europe/Madrid", "UTC",
+                                        "Mars/Olympus", "america/los_angeles")),
+    "follow_up_urls.es": st.sampled_from(("https://clinic.example.org/es",
+                                          "https://clínica.example/después", "http://x.org",
+                                          "https://", "ftp://x.org/es")),
+    "printer.queue": st.sampled_from(("KioskPDF", "Front-Desk", "Recepción 2", "")),
+    "printer.server": st.sampled_from(("localhost:631", "", "print.clinic.lan")),
+    "policy.extra_rules": st.sampled_from(("no_big_decisions", "", "no_big_decisions, rest",
+                                           "no_such_rule", "no_big_decisions,,")),
+}
+
+
+@pytest.mark.parametrize("key", SETTING_VALUES)
+def test_settings_an_administrator_types(tmp_path: Path, key: str) -> None:
+    """Each text setting is saved as typed (NFC, spaces trimmed; a list split at commas) and
+    read back from the database, or refused with words for that setting and nothing saved.
+    A control or text-direction character is always refused."""
+    from kiosk.settings import Settings, SettingsError, kind_of, value_of
+
+    with real_runtime(tmp_path) as rt:
+        admin = rt.staff.add("Admin Bad Input", "24681012", admin=True)
+
+        @BAD_INPUT
+        @given(around(SETTING_VALUES[key]))
+        def check(raw: str) -> None:
+            before, config_before = snapshot(rt), rt.config
+            try:
+                rt.save_settings({key: raw}, admin.actor)
+            except SettingsError as refused:
+                outcome("refused")
+                assert refused.problems.get(key, "").strip(), refused.problems
+                assert snapshot(rt) == before, "a refused setting wrote to the database"
+                assert rt.config == config_before
+                return
+            outcome("kept")
+            assert len(raw) <= validation.INPUT_MAX_CHARS and not has_refused(raw), raw
+            text = unicodedata.normalize("NFC", raw).strip()
+            wanted: object = text
+            if kind_of(key) is list:
+                wanted = [part.strip() for part in text.split(",") if part.strip()]
+            assert value_of(rt.config, key) == wanted
+            # Read back from the database, as the next start will.
+            assert value_of(Settings(rt.store).applied(rt.file_config), key) == wanted
+            changed = value_of(config_before, key) != wanted
+            assert snapshot(rt)[3] == before[3] + int(changed)  # one audit row per change
+
+        check()
+
+
+def test_the_history_search_name(tmp_path: Path) -> None:
+    """What staff search by is a name as typed (NFC, trimmed) that finds every first name
+    holding it, case and accents aside, or it is refused with words; it writes nothing."""
+    from kiosk import history
+
+    with real_runtime(tmp_path) as rt:
+        for first_name in ("Ana", "José", "Zoë", "محمد", "Łukasz", "Ñúñez", "Straße"):
+            start(rt, first_name=first_name)
+        every = rt.store.discharges()
+
+        def folded(text: str) -> str:  # the test's own statement of "case and accents aside"
+            return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
+                           if not unicodedata.combining(c))
+
+        @BAD_INPUT
+        @given(st.one_of(name_text, around(st.sampled_from(("an", "JOSE", "zoe", "ß", "ss",
+                                                             "محم", "ñ", "")))))
+        def check(raw: str) -> None:
+            before = snapshot(rt)
+            try:
+                text = validation.search_text(raw)
+            except Invalid as refused:
+                assert_refusal_explained([refused], "name",
+                                         {"errors.too_long", "errors.control_chars"})
+                assert len(raw) > validation.INPUT_MAX_CHARS or has_refused(raw, name=True)
+                return
+            assert len(raw) <= validation.INPUT_MAX_CHARS and not has_refused(raw, name=True)
+            assert text == unicodedata.normalize("NFC", raw).strip()
+            found = history.search(rt.store, rt.config.zone, name=text)
+            wanted = {s.record.id for s in every
+                      if folded(text) in folded(s.record.patient.first_name)}
+            outcome("found some" if wanted else "found none")
+            assert {s.record.id for s in found} == wanted
+            assert snapshot(rt) == before
+
+        check()
+
+
+pin_text = st.one_of(
+    st.text(st.sampled_from("0123456789"), max_size=20),
+    st.tuples(digits, st.text(st.sampled_from("0123456789"), min_size=5, max_size=13)).map(
+        lambda t: written_with(*t)),
+    around(st.just("246810")),
+)
+
+
+def test_pins_made_and_tried(tmp_path: Path) -> None:
+    """A new PIN is 6 to 12 ASCII digits, kept (hashed) exactly as typed, or refused with
+    words and nothing written; any text tried at sign-in is a wrong PIN, never a fault."""
+    from kiosk.staff import StaffError
+
+    with real_runtime(tmp_path) as rt:
+        made = iter(range(1_000_000))
+        tried = rt.staff.add("Nurse Tried", "13579135")
+
+        @BAD_INPUT
+        @given(pin_text)
+        def check(raw: str) -> None:
+            before = snapshot(rt)
+            try:
+                member = rt.staff.add(f"Nurse {next(made)}", raw)
+            except StaffError as refused:
+                outcome("refused")
+                assert refused.code == "pin_format"
+                assert load_content("en").text("staff.admin.errors.pin_format").strip()
+                assert re.fullmatch("[0-9]{6,12}", raw) is None
+                assert snapshot(rt) == before
+            else:
+                outcome("kept")
+                assert re.fullmatch("[0-9]{6,12}", raw) is not None
+                assert rt.staff.verify(member.id, raw) == member  # exactly what was typed
+            if raw != "13579135":
+                rt.store.db.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL "
+                                    "WHERE id = ?", [tried.id])  # never locked out here
+                with pytest.raises(StaffError) as wrong:
+                    rt.staff.verify(tried.id, raw)
+                assert wrong.value.code == "wrong_pin"
+
+        check()

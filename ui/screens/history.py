@@ -166,7 +166,8 @@ class HistoryScreen(Screen):
                                "day": self.day.text()})
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        show_message(self.message, errors.get("day", ""))
+        show_message(self.message, " ".join(errors[field] for field in ("name", "day")
+                                            if errors.get(field)))
 
     def show_export(self, path: str) -> None:
         show_message(self.message, self.model.text("staff.history.exported", path=path))

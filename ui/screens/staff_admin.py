@@ -97,9 +97,10 @@ class StaffFormScreen(Screen):
             left.addWidget(label(text("staff.admin.name"), "staff-body"))
             left.addWidget(self.name)
             left.addWidget(self.admin)
-        # A PIN is never shown: dots only.
-        self.pin = text_field(text("staff.admin.pin"), max_length=12, secret=True)
-        self.again = text_field(text("staff.admin.pin_again"), max_length=12, secret=True)
+        # A PIN is never shown: dots only. Not cut to 12 digits: a longer paste would be
+        # saved cut, unseen; the core refuses it with its words instead.
+        self.pin = text_field(text("staff.admin.pin"), secret=True)
+        self.again = text_field(text("staff.admin.pin_again"), secret=True)
         for field in (self.pin, self.again):
             left.addWidget(label(field.accessibleName(), "staff-body"))
             left.addWidget(field)
