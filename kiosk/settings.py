@@ -67,7 +67,7 @@ def parse(key: str, text: str) -> Any:
     refused with a control or text-direction character anywhere."""
     kind = kind_of(key)
     try:
-        text = typed_text(text, field=key)
+        text = typed_text(text, field=key, too_long="errors.input_too_long")
     except Invalid as exc:
         raise SettingsError({key: load_content("en").text(exc.message_key)}) from None
     if kind is int:

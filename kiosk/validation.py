@@ -74,7 +74,7 @@ def clean_text(raw: str, *, field: str, max_chars: int = NAME_MAX_CHARS) -> str:
 def search_text(raw: str) -> str:
     """What staff look a name up by: `typed_text` (NFC, trimmed, no control or bidi
     characters); empty finds everyone."""
-    return typed_text(raw, field="name", joiners=True)
+    return typed_text(raw, field="name", too_long="errors.input_too_long", joiners=True)
 
 
 def first_name(raw: str) -> str:

@@ -440,11 +440,11 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_staff_refused(self, code: str) -> None:
-        if self.staff is not None:  # an account change or a setting, not a sign-in
+        if self.staff is not None and self.staff_view in ("settings", "staff_admin"):
+            # An account change or a setting, not a sign-in: said on the redrawn screen.
             self.message = self._text(f"staff.admin.errors.{code}")
-            if self.staff_view in ("settings", "staff_admin"):
-                self.refresh()
-                return
+            self.refresh()
+            return
         if self.staff_view == "staff_form":
             show = getattr(self.active_screen, "show_errors", None)
             if show is not None:  # what was typed stays; the PIN is not shown anyway

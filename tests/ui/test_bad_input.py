@@ -8,9 +8,12 @@ any exception in a slot or Qt virtual, and on any Qt warning.
 
 One window per test, on a manual clock; between examples only the screen is reset: its
 messages hidden (the screen's own show_errors) and the field cleared, or, after a value was
-kept, the next discharge opened at the same page. The window does not repaint itself after
-every example (that would double the time); the field holding the value and every message
-shown are drawn on purpose instead, so hostile text is still shaped and painted.
+kept, the next discharge opened at the same page (the settings and history screens the
+kiosk draws anew itself; the account form is opened again). The window does not repaint
+itself after every example (that would double the time); the field holding the value and
+every message shown are drawn on purpose instead, so hostile text is still shaped and
+painted. The staff side is entered as the fixture's nurse, or, for settings and accounts,
+as an administrator the test adds.
 
 Fields are not cut to a length (a cut would save what is left of a paste unseen), so what
 is pasted is exactly what the field holds, except that Qt's clipboard itself reads one
@@ -34,13 +37,16 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWid
 
 from kiosk import validation
 from kiosk.clock import ManualClock
-from kiosk.config import load_config
+from kiosk.config import ClinicConfig, ConfigError, config_data, config_from_data, load_config
 from kiosk.content import Content, load_content
 from kiosk.flow import DischargeState
 from kiosk.printing import FolderPrinter
 from kiosk.records import new_id
 from kiosk.runtime import Runtime, open_runtime
 from kiosk.service import Started
+from kiosk.settings import SettingsError, value_of
+from kiosk.settings import parse as parse_setting
+from kiosk.staff import StaffMember
 from tests.conftest import STAFF_PIN
 from tests.kiosk.test_bad_input import (
     BAD_INPUT,
@@ -49,11 +55,16 @@ from tests.kiosk.test_bad_input import (
     JOINERS,
     NOW,
     SEPARATORS,
+    around,
     bp_text,
     companion_state,
+    digits,
     follow_up_text,
+    has_refused,
+    hostile_text,
     initial_text,
     name_text,
+    one_branch,
     outcome,
     phone_text,
     snapshot,
@@ -61,12 +72,16 @@ from tests.kiosk.test_bad_input import (
     wristband_text,
 )
 from tests.ui.conftest import find_button
+from tests.ui.test_staff_side import sign_in_as
 from tests.ui.test_walkthrough import sign_in
 from tests.ui.walk import on
 from ui.bridge import FlowBridge
 from ui.keyboard import TouchKeyboard
 from ui.screens.companion import CompanionNameScreen, CompanionPhoneScreen
+from ui.screens.history import HistoryScreen
 from ui.screens.readiness import ReadinessScreen
+from ui.screens.settings import SettingsScreen
+from ui.screens.staff_admin import StaffAdminScreen, StaffFormScreen
 from ui.screens.staff_home import StaffHomeScreen
 from ui.screens.start import StartScreen
 from ui.widgets import Keypad
@@ -528,6 +543,275 @@ def visible_texts(kiosk: Kiosk) -> list[str]:
     screen = kiosk.window.active_screen
     assert screen is not None
     return [label.text() for label in screen.findChildren(QLabel) if label.isVisible()]
+
+
+# --- the settings screen (an administrator) ----------------------------------------------
+
+ADMIN, ADMIN_PIN = "Dr Lee", "864200"
+SETTINGS_TESTED = ("clinic.name", "clinic.address")
+setting_text = st.one_of(
+    name_text,  # names of every script, spaced, spoiled and hostile; some over 1000 long
+    around(st.sampled_from(("123 Main St., Suite 4", "Av. Insurgentes Sur 1605, Piso 3",
+                            "東京都千代田区1-1", "רחוב הרצל 5, תל אביב", "شارع 9، القاهرة",
+                            "Clínica Pasadena 🏥", "Dr. Ruiz & Partners"))),
+    st.sampled_from(("", " ", "\u3000\xa0", "\u0301")),  # nothing to see, or next to it
+)
+
+
+def sign_in_as_admin(kiosk: Kiosk, tap: Tap) -> StaffMember:
+    """The fixture's nurse is not an administrator: one is added, and signs in by name."""
+    admin = kiosk.runtime.staff.add(ADMIN, ADMIN_PIN, admin=True)
+    sign_in_as(kiosk.qtbot, kiosk.window, tap, ADMIN, ADMIN_PIN)
+    return admin
+
+
+def setting_label(key: str) -> str:
+    return STAFF.text(f"staff.settings.keys.{key.replace('.', '_')}")
+
+
+def setting_refusal(config: ClinicConfig, key: str, value: str) -> tuple[object, str]:
+    """What the core makes of one typed setting, the others as they are: (kept value, "")
+    or (None, the words shown beside the setting)."""
+    try:
+        kept = parse_setting(key, value)
+        section, name = key.split(".")
+        data = config_data(config)
+        data[section][name] = kept
+        config_from_data(data, config.source)
+    except SettingsError as refused:
+        return None, refused.problems[key]
+    except ConfigError as refused:
+        [problem] = [p for p in refused.problems if p.startswith(f"'{key}'")]
+        return None, problem
+    return kept, ""
+
+
+def setting_refused_why(key: str, value: str) -> str:
+    """The test's own reason, where it has one, for refusing a setting; "" otherwise."""
+    if len(value) > validation.INPUT_MAX_CHARS:
+        return STAFF.text("errors.input_too_long")
+    if has_refused(value):  # controls, bidi, joiners, separators, non-characters
+        return STAFF.text("errors.control_chars")
+    if key == "clinic.name" and not unicodedata.normalize("NFC", value).strip():
+        return "'clinic.name' must not be empty"
+    return ""
+
+
+def settings_row(runtime: Runtime) -> dict[str, Any]:
+    return {row["key"]: row for row in runtime.store.db.query("SELECT * FROM settings")}
+
+
+@pytest.mark.parametrize("key", SETTINGS_TESTED)
+def test_pasting_a_setting(kiosk: Kiosk, tap: Tap, key: str) -> None:
+    window, runtime = kiosk.window, kiosk.runtime
+    admin = sign_in_as_admin(kiosk, tap)
+    tap(window, STAFF.text("staff.home.settings"))
+    on(kiosk.qtbot, window, SettingsScreen)
+    label = setting_label(key)
+
+    @BAD_INPUT
+    @given(setting_text)
+    def example(value: str) -> None:
+        field = empty_field(kiosk, label)
+        value = paste(kiosk, field, value)
+        config = runtime.config
+        current = value_of(config, key)
+        kept, words = setting_refusal(config, key, value)
+        why = setting_refused_why(key, value)
+        assert not why or words == why, (value, words, why)
+        before, rows_before = snapshot(runtime), settings_row(runtime)
+        kiosk.tap(STAFF.text("staff.settings.save"))
+        screen = window.active_screen
+        assert isinstance(screen, SettingsScreen)
+        if words:
+            outcome(f"refused: {words}")
+            # Beside the setting, visibly, and nowhere else; nothing written, nothing used.
+            error = screen.errors[key]
+            assert isinstance(error, QLabel) and error.isVisible()
+            assert error.text() == words
+            assert kiosk.messages() == [words]
+            assert kiosk.field(label).text() == value  # what was typed stays, to fix
+            assert snapshot(runtime) == before, "a refused setting wrote to the database"
+            assert runtime.config is config and settings_row(runtime) == rows_before
+            return
+        expected = unicodedata.normalize("NFC", value).strip()
+        assert not why and kept == expected
+        assert value_of(runtime.config, key) == expected  # in use now
+        assert runtime.settings.overrides().get(key, current) == expected  # and in SQLite
+        assert runtime.settings.applied(load_config()) == runtime.config  # as at a restart
+        assert kiosk.field(label).text() == expected  # the new screen shows what is in use
+        assert STAFF.text("staff.settings.saved") in visible_texts(kiosk)
+        assert not kiosk.messages()
+        after = snapshot(runtime)
+        others = {k: v for k, v in settings_row(runtime).items() if k != key}
+        assert others == {k: v for k, v in rows_before.items() if k != key}
+        if expected == current:
+            outcome("kept: the same")
+            assert after == before, "an unchanged setting was written"
+            return
+        outcome("kept: changed")
+        new_row = 0 if key in rows_before else 1
+        assert after[1:] == (*before[1:3], before[3] + 1, before[4], before[5] + new_row,
+                             before[6] + 1)
+        [(action, actor, detail)] = runtime.store.db.execute(
+            "SELECT action, actor, detail FROM audit ORDER BY id DESC LIMIT 1").fetchall()
+        assert (action, actor) == ("SettingChanged", admin.actor)
+        assert detail == f"{key}: {current!r} -> {expected!r}"
+
+    example()
+
+
+# --- the history search (staff) -----------------------------------------------------------
+
+SEARCHED = ("Ana", "Ana María", "José", "Jose\u0301", "Ñúñez", "Nguyễn Thị Minh", "李",
+            "Zoë 👍🏽", "👨\u200d👩\u200d👧\u200d👦", "שרה", "محمد", "O'Brien-Smith", "Straße",
+            "İlkay", "ﬁona", "Ａｎａ")
+
+
+@st.composite
+def part_of_a_name(draw: st.DrawFn) -> str:
+    """A piece of one of the names on file, in any case: what staff type to find someone."""
+    name = draw(st.sampled_from(SEARCHED))
+    if draw(st.booleans()):
+        name = unicodedata.normalize("NFD", name)
+    begin = draw(st.integers(0, len(name)))
+    piece = name[begin:draw(st.integers(begin, len(name)))]
+    return draw(st.sampled_from((piece, piece.upper(), piece.lower(), piece.casefold())))
+
+
+search_text = st.one_of(around(part_of_a_name()), name_text)
+
+
+def folded(text: str) -> str:
+    """The test's own statement of "contains": case and accents set aside."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
+                   if not unicodedata.combining(c))
+
+
+def history_rows(kiosk: Kiosk) -> list[str]:
+    """The words of every result row the history screen shows."""
+    screen = kiosk.window.active_screen
+    assert isinstance(screen, HistoryScreen)
+    marker = STAFF.text("staff.history.row", name="\0", when="\0", step="\0").split("\0")[1]
+    return sorted(text for text in visible_texts(kiosk) if marker in text)
+
+
+def test_pasting_a_history_search(kiosk: Kiosk, tap: Tap) -> None:
+    window, runtime = kiosk.window, kiosk.runtime
+    on_file = [start(runtime, first_name=name) for name in SEARCHED]
+    sign_in(kiosk.qtbot, window, tap, StaffHomeScreen)
+    tap(window, STAFF.text("staff.home.history"))
+    on(kiosk.qtbot, window, HistoryScreen)
+    kiosk.qtbot.waitUntil(lambda: not window.bridge.busy)
+    label = STAFF.text("staff.history.name")
+    zone = runtime.config.zone
+
+    def row(state: DischargeState) -> str:
+        record = state.record
+        return STAFF.text("staff.history.row", name=record.patient.display_name,
+                          when=STAFF.date_time(record.started_at, zone),
+                          step=STAFF.text(f"staff.steps.{state.step.value}"))
+
+    @BAD_INPUT
+    @given(search_text)
+    def example(value: str) -> None:
+        field = empty_field(kiosk, label)
+        value = paste(kiosk, field, value)
+        _, key = refusal(validation.search_text, value)
+        assert not has_refused(value, name=True) or key, f"{value!r} was not refused"
+        before, shown_before = snapshot(runtime), window.history
+        kiosk.tap(STAFF.text("staff.history.search"))
+        screen = window.active_screen
+        assert isinstance(screen, HistoryScreen)
+        assert snapshot(runtime) == before, "a search wrote to the database"
+        if key:
+            outcome(f"refused: {key}")
+            assert screen.message.isVisible() and screen.message.text() == STAFF.text(key)
+            painted(screen.message)
+            assert window.history is shown_before  # the last results stay as they were
+            return
+        assert not has_refused(value, name=True)
+        assert len(value) <= validation.INPUT_MAX_CHARS
+        wanted = folded(unicodedata.normalize("NFC", value).strip())
+        found = sorted(row(s) for s in on_file if wanted in folded(s.record.patient.first_name))
+        outcome("found every discharge" if len(found) == len(on_file)
+                else f"found {'some' if found else 'none'}")
+        assert sorted(row(s) for s in window.history) == found
+        assert history_rows(kiosk) == found  # on the screen, one row each
+        if not found:
+            assert STAFF.text("staff.history.none") in visible_texts(kiosk)
+        assert not screen.message.text()  # no refusal left from the last search
+
+    example()
+
+
+# --- a new staff account's PIN (an administrator) -----------------------------------------
+
+ascii_digits_text = st.text(st.sampled_from("0123456789"), max_size=20)
+a_pin = st.text(st.sampled_from("0123456789"), min_size=6, max_size=12)
+pin_text = st.one_of(
+    ascii_digits_text,  # 0 to 20 digits: too short, a PIN, too long
+    a_pin,
+    one_branch(around(a_pin)),  # spaced or spoiled: not a PIN (a PIN is not trimmed)
+    st.tuples(digits, st.integers(6, 12)).map(  # digits of other scripts: not a PIN
+        lambda t: "".join(t[0][i % 10] for i in range(t[1]))),
+    hostile_text,
+)
+
+
+def is_a_pin(text: str) -> bool:
+    """The test's own statement: 6 to 12 ASCII digits, nothing else, nothing around."""
+    return 6 <= len(text) <= 12 and all(c in "0123456789" for c in text)
+
+
+def test_pasting_a_new_staff_pin(kiosk: Kiosk, tap: Tap) -> None:
+    window, runtime = kiosk.window, kiosk.runtime
+    sign_in_as_admin(kiosk, tap)
+    tap(window, STAFF.text("staff.home.accounts"))
+    on(kiosk.qtbot, window, StaffAdminScreen)
+    tap(window, STAFF.text("staff.admin.add"))
+    on(kiosk.qtbot, window, StaffFormScreen)
+    made = iter(range(1, 1_000_000))
+    refused_words = STAFF.text("staff.admin.errors.pin_format")
+
+    @BAD_INPUT
+    @given(pin_text)
+    def example(value: str) -> None:
+        kiosk.hide_messages()
+        name = f"Sam Park {next(made)}"  # a new name each time: only the PIN is tried
+        kiosk.field(STAFF.text("staff.admin.name")).setText(name)
+        pins = [kiosk.field(STAFF.text(k)) for k in ("staff.admin.pin", "staff.admin.pin_again")]
+        for field in pins:
+            assert field.echoMode() is QLineEdit.EchoMode.Password  # dots, never the PIN
+            field.clear()
+        [value] = {paste(kiosk, field, value) for field in pins}  # the same in both
+        before = snapshot(runtime)
+        kiosk.tap(STAFF.text("staff.admin.save"))
+        if not is_a_pin(value):
+            outcome("refused: staff.admin.errors.pin_format")
+            assert type(window.active_screen) is StaffFormScreen
+            assert kiosk.messages() == [refused_words]
+            assert snapshot(runtime) == before, "a refused PIN wrote to the database"
+            assert runtime.staff.find(name) is None
+            return
+        outcome("kept")
+        assert type(window.active_screen) is StaffAdminScreen
+        assert STAFF.text("staff.admin.done_added", name=name) in visible_texts(kiosk)
+        after = snapshot(runtime)
+        assert after[1:] == (*before[1:3], before[3] + 1, before[4] + 1, before[5],
+                             before[6] + 1), "one staff row, one audit row"
+        member = runtime.staff.find(name)
+        assert member is not None and not member.is_admin
+        assert runtime.staff.verify(member.id, value) == member  # the PIN pasted, whole
+        # Taken away again (not through the kiosk, which only stops an account), so that
+        # the accounts screen drawn after each save stays a clinic's few rows long instead
+        # of growing to hundreds: that redrawing, not the PIN, would take most of the time.
+        with runtime.store.transaction():
+            runtime.store.db.execute("DELETE FROM staff WHERE id = ?", [member.id])
+        tap(window, STAFF.text("staff.admin.add"))
+        on(kiosk.qtbot, window, StaffFormScreen)
+
+    example()
 
 
 # --- every control, format and bidi character, pasted into every field -------------------

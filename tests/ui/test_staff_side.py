@@ -448,3 +448,34 @@ def test_signing_in_draws_the_staff_board_once_with_todays_rows(
     qtbot.waitUntil(lambda: not window.bridge.busy)
     assert boards == [1]
     window.bridge.shutdown()
+
+
+def test_a_refused_pin_on_the_staff_form_is_not_shown_again_after_the_lock(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    """The refusal belongs to the form: once staff mode locks, the resting screen that
+    patients see says nothing of it."""
+    from tests.ui.test_walkthrough import type_into
+    from ui.screens.attract import AttractScreen
+    from ui.screens.staff_admin import StaffAdminScreen, StaffFormScreen
+
+    ui_runtime.staff.add("Dr Lee", "864200", admin=True)
+    sign_in_as(qtbot, window, tap, "Dr Lee", "864200")
+    tap(window, STAFF.text("staff.home.accounts"))
+    on(qtbot, window, StaffAdminScreen)
+    tap(window, STAFF.text("staff.admin.add"))
+    on(qtbot, window, StaffFormScreen)
+    type_into(qtbot, window, STAFF.text("staff.admin.name"), "Sam Park")
+    fields = {f.accessibleName(): f for f in window.active_screen.findChildren(QLineEdit)}  # type: ignore[union-attr]
+    for key in ("staff.admin.pin", "staff.admin.pin_again"):
+        fields[STAFF.text(key)].setFocus()
+        for digit in "135":  # too short
+            tap(window, digit)
+    tap(window, STAFF.text("staff.admin.save"))
+    refused = STAFF.text("staff.admin.errors.pin_format")
+    qtbot.waitUntil(lambda: refused in visible_texts(window))
+    window.runtime.clock.advance(  # type: ignore[attr-defined]
+        seconds=window.runtime.config.kiosk.staff_idle_seconds + 1)
+    window.check_idle()
+    on(qtbot, window, AttractScreen)
+    assert refused not in visible_texts(window)
+    window.bridge.shutdown()
