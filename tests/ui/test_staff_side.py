@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from kiosk.content import load_content
 from kiosk.runtime import Runtime
+from kiosk.staff import StaffMember
 from tests.conftest import STAFF_PIN
 from tests.ui.conftest import buttons
 from tests.ui.test_walkthrough import visible_texts
@@ -287,20 +288,30 @@ def sign_in_as(qtbot, window: KioskWindow, tap: Tap, name: str, pin: str) -> Non
     on(qtbot, window, StaffHomeScreen)
 
 
-def test_an_admin_adds_an_account_gives_a_new_pin_and_stops_one(
-        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+def a_new_account_for_sam(qtbot, window: KioskWindow, tap: Tap, runtime: Runtime
+                          ) -> tuple[StaffMember, dict[str, QLineEdit]]:
+    """An administrator, Dr Lee, signed in and on the new-account form with "Sam Park"
+    typed; the form's fields by name."""
+    from tests.ui.test_walkthrough import type_into
     from ui.screens.staff_admin import StaffAdminScreen, StaffFormScreen
 
-    admin = ui_runtime.staff.add("Dr Lee", "864200", admin=True)
+    admin = runtime.staff.add("Dr Lee", "864200", admin=True)
     sign_in_as(qtbot, window, tap, "Dr Lee", "864200")
     tap(window, STAFF.text("staff.home.accounts"))
     on(qtbot, window, StaffAdminScreen)
     tap(window, STAFF.text("staff.admin.add"))
     on(qtbot, window, StaffFormScreen)
-    from tests.ui.test_walkthrough import type_into
-
     type_into(qtbot, window, STAFF.text("staff.admin.name"), "Sam Park")
-    fields = {f.accessibleName(): f for f in window.active_screen.findChildren(QLineEdit)}  # type: ignore[union-attr]
+    screen = window.active_screen
+    assert screen is not None
+    return admin, {f.accessibleName(): f for f in screen.findChildren(QLineEdit)}
+
+
+def test_an_admin_adds_an_account_gives_a_new_pin_and_stops_one(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    from ui.screens.staff_admin import StaffAdminScreen, StaffFormScreen
+
+    admin, fields = a_new_account_for_sam(qtbot, window, tap, ui_runtime)
     fields[STAFF.text("staff.admin.pin")].setFocus()
     for digit in "13579":  # too short
         tap(window, digit)
@@ -454,18 +465,9 @@ def test_a_refused_pin_on_the_staff_form_is_not_shown_again_after_the_lock(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
     """The refusal belongs to the form: once staff mode locks, the resting screen that
     patients see says nothing of it."""
-    from tests.ui.test_walkthrough import type_into
     from ui.screens.attract import AttractScreen
-    from ui.screens.staff_admin import StaffAdminScreen, StaffFormScreen
 
-    ui_runtime.staff.add("Dr Lee", "864200", admin=True)
-    sign_in_as(qtbot, window, tap, "Dr Lee", "864200")
-    tap(window, STAFF.text("staff.home.accounts"))
-    on(qtbot, window, StaffAdminScreen)
-    tap(window, STAFF.text("staff.admin.add"))
-    on(qtbot, window, StaffFormScreen)
-    type_into(qtbot, window, STAFF.text("staff.admin.name"), "Sam Park")
-    fields = {f.accessibleName(): f for f in window.active_screen.findChildren(QLineEdit)}  # type: ignore[union-attr]
+    _, fields = a_new_account_for_sam(qtbot, window, tap, ui_runtime)
     for key in ("staff.admin.pin", "staff.admin.pin_again"):
         fields[STAFF.text(key)].setFocus()
         for digit in "135":  # too short
