@@ -257,7 +257,8 @@ def test_the_language_switch_redraws_at_once_and_keeps_what_was_typed(
     begin_patient_part(qtbot, window, tap, "en")
     tap(window, "Español")  # the patient's choice: it is saved, and the sheet follows it
     assert spanish.rule("no_driving").title in visible_texts(window)
-    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.patient.language == "es")
+    qtbot.waitUntil(lambda: not window.bridge.busy)  # the choice saved, and its redraw done
+    assert ui_runtime.store.discharges()[0].record.patient.language == "es"
     confirm_every_rule(qtbot, window, tap, spanish, ui_runtime.config.safety_rules)
     right_answers(qtbot, window, tap, spanish)
     on(qtbot, window, ArrivalScreen)

@@ -85,7 +85,9 @@ def confirm_every_rule(qtbot, window: KioskWindow, tap: Tap, words: Content,
         on(qtbot, window, RuleScreen)
         screen = window.active_screen
         tap(window, words.text("screens.common.i_understand"))
-        qtbot.waitUntil(lambda s=screen: window.active_screen is not s)
+        # Moved on, and the core has answered this tap (not only an earlier one).
+        qtbot.waitUntil(lambda s=screen: window.active_screen is not s
+                        and not window.bridge.busy)
 
 
 def padss_best(item: str) -> str:

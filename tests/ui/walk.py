@@ -35,10 +35,11 @@ def on(qtbot, window: KioskWindow, screen: type, timeout: int = 30000) -> None:
 
 
 def moved_on(qtbot, window: KioskWindow, tap: Tap, text: str) -> None:
-    """Tap, then wait until the screen has been replaced."""
+    """Tap, then wait until the screen has been replaced and the core has answered (a
+    redraw for an earlier answer would otherwise pass for this one)."""
     before = window.active_screen
     tap(window, text)
-    qtbot.waitUntil(lambda: window.active_screen is not before)
+    qtbot.waitUntil(lambda: window.active_screen is not before and not window.bridge.busy)
 
 
 def answer(qtbot, window: KioskWindow, tap: Tap, words: Content, choice: str) -> None:
