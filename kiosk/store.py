@@ -176,7 +176,9 @@ class Store:
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(path, check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
+            # No sqlite-utils plugins: nothing else installed may run code on the patients'
+            # records, and finding plugins reads every installed package's metadata.
+            self.db = sqlite_utils.Database(conn, execute_plugins=False)
             with self.db.ensure_autocommit_on():
                 self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")

@@ -7,7 +7,7 @@ that URL and nothing else. Patient data must never go into a QR code: anyone can
 from __future__ import annotations
 
 from functools import lru_cache
-from xml.sax.saxutils import escape
+from html import escape
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -92,7 +92,7 @@ def draw_qr_with_caption(
     center = right - caption_width / 2
     draw_qr(canv, data, center - size / 2, top - size, size)
     # The caption is the content's, the same on every sheet: parsed and broken once.
-    para = SheetParagraph(escape(caption), caption_style, shared=True)
+    para = SheetParagraph(escape(caption, quote=False), caption_style, shared=True)
     _, height = para.wrapOn(canv, caption_width, 1000)
     para.drawOn(canv, center - caption_width / 2, top - size - height)
     return size + height

@@ -38,8 +38,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import regex  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle
@@ -90,12 +90,22 @@ def has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in _RTL_CLASSES for char in text)
 
 
+class _Glyphs:
+    """The code points a font has a glyph for, read from the font's own map (a copy of it
+    would cost a megabyte of memory for the two DejaVu faces)."""
+
+    def __init__(self, char_to_glyph: dict[int, int]) -> None:
+        self._char_to_glyph = char_to_glyph
+
+    def __contains__(self, code: object) -> bool:
+        return bool(self._char_to_glyph.get(code))  # type: ignore[call-overload]
+
+
 @cache
-def _cmap(font: str) -> frozenset[int]:
+def _cmap(font: str) -> _Glyphs:
     """The code points `font` (a registered reportlab font name) has a glyph for."""
     register_fonts(emoji=font == FONT_EMOJI)
-    face = pdfmetrics.getFont(font).face
-    return frozenset(code for code, glyph in face.charToGlyph.items() if glyph)
+    return _Glyphs(pdfmetrics.getFont(font).face.charToGlyph)
 
 
 def _font_chain(base_font: str, cluster: str) -> tuple[str, ...]:
@@ -136,7 +146,7 @@ def font_runs(text: str, base_font: str) -> list[tuple[str, str]]:
 
 
 def _start_tag(tag: str, **attributes: str) -> str:
-    parts = [tag, *(f"{key}={quoteattr(value)}" for key, value in attributes.items())]
+    parts = [tag, *(f'{key}="{escape(value)}"' for key, value in attributes.items())]
     return "<" + " ".join(parts) + ">"
 
 
@@ -148,13 +158,14 @@ def fallback_markup(text: str, base_font: str) -> str:
     """
     covered = _cmap(base_font)
     if not _EMOJI_REQUEST.search(text) and all(ord(char) in covered for char in text):
-        return escape(text)  # the common case, decided without splitting into clusters
+        # The common case, decided without splitting into clusters.
+        return escape(text, quote=False)
     parts = []
     for font, run in font_runs(text, base_font):
         if font == base_font:
-            parts.append(escape(run))
+            parts.append(escape(run, quote=False))
         else:
-            parts.append(_start_tag("font", name=font) + escape(run) + "</font>")
+            parts.append(_start_tag("font", name=font) + escape(run, quote=False) + "</font>")
     return "".join(parts)
 
 

@@ -13,8 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache, partial
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4, LETTER
@@ -115,7 +115,7 @@ class OneLine(Flowable):  # type: ignore[misc]
         )
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        self._para = Paragraph(escape(self.text), self._fitted_style(availWidth))
+        self._para = Paragraph(escape(self.text, quote=False), self._fitted_style(availWidth))
         return self._para.wrap(availWidth, availHeight)  # type: ignore[no-any-return]
 
     def draw(self) -> None:

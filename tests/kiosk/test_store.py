@@ -106,3 +106,25 @@ def test_open_discharges_excludes_finished_ones(tmp_path: Path) -> None:
     store.save(closed, flow.Voided(actor=STAFF, reason="other"), NOW)
     assert [s.record.id for s in store.discharges(open_only=True)] == [open_one.record.id]
     assert len(store.discharges()) == 2
+
+
+def test_no_sqlite_utils_plugin_runs_on_the_records(tmp_path: Path) -> None:
+    """A plugin installed beside the kiosk gets no hook on the patients' database."""
+    from sqlite_utils import hookimpl
+    from sqlite_utils.plugins import pm
+
+    called: list[object] = []
+
+    class Plugin:
+        @hookimpl
+        def prepare_connection(self, conn: object) -> None:
+            called.append(conn)
+
+    plugin = Plugin()
+    pm.register(plugin, name="test-intruder")
+    try:
+        store = Store.open_in(tmp_path / "data")
+        store.close()
+    finally:
+        pm.unregister(plugin)
+    assert called == []

@@ -3,15 +3,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QLineSeries,
-    QValueAxis,
-)
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
@@ -21,6 +14,9 @@ from ui.screens.base import Screen, ScreenModel
 from ui.theme import COLOURS, SIZES
 from ui.widgets import ChoiceRow, button, label, scrolling, show_message, text_field
 
+if TYPE_CHECKING:
+    from PySide6.QtCharts import QChartView
+
 MAX_ROWS = 200  # a screen of names, not a report: export for more
 PERIODS = (1, 7, 14, 30)
 """Days back the search and the export cover."""
@@ -28,6 +24,18 @@ PERIODS = (1, 7, 14, 30)
 
 def day_chart(stats: tuple[DayStat, ...], model: ScreenModel) -> QChartView:
     """Bars: discharges per day (left axis). Line: median minutes to discharge (right)."""
+    # Qt Charts is loaded when staff first open the history, not at every start: most of a
+    # kiosk's day never draws a chart, and the library weighs on its memory.
+    from PySide6.QtCharts import (
+        QBarCategoryAxis,
+        QBarSeries,
+        QBarSet,
+        QChart,
+        QChartView,
+        QLineSeries,
+        QValueAxis,
+    )
+
     text = model.text
     font = QFont("DejaVu Sans")
     font.setPixelSize(SIZES.staff_body_px - 2)
