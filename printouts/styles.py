@@ -182,6 +182,9 @@ class SheetFont(TTFont):  # type: ignore[misc]
 
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
+        # reportlab keeps the glyph-to-characters map it built to read the widths, and never
+        # reads it again: two megabytes of lists for the two DejaVu faces.
+        del self.face.glyphToChar
         make_subset = self.face.makeSubset
         # reportlab's TTFontFace.addSubsetObjects calls self.makeSubset(subset).
         self.face.makeSubset = lambda subset: _kept(
