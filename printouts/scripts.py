@@ -41,7 +41,6 @@ from functools import cache, lru_cache
 from html import escape
 from typing import Any
 
-import regex  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -57,15 +56,35 @@ from printouts.styles import (
     register_fonts,
 )
 
-_CLUSTER = regex.compile(r"\X")
+_CLUSTER = r"\X"
 """An extended grapheme cluster (Unicode UAX #29): what a reader sees as one character."""
 
 _RTL_CLASSES = frozenset({"R", "AL"})
 
-_EMOJI_REQUEST = regex.compile(r"[\p{Emoji_Presentation}\ufe0f\u20e3\U000e0020-\U000e007f]")
+_EMOJI_REQUEST = r"[\p{Emoji_Presentation}\ufe0f\u20e3\U000e0020-\U000e007f]"
 """What makes a cluster an emoji picture: a character shown as emoji by default (😀, skin
 tones, flag letters), variation selector 16, the keycap mark or tag characters. DejaVu Sans has
 a few emoji faces of its own; these come from Noto Emoji all the same, so emoji look alike."""
+
+FIRST_EMOJI_REQUEST = 0x20E3
+"""The lowest code point `_EMOJI_REQUEST` matches (the keycap mark). Text wholly below it asks
+for no emoji, which is known without the `regex` module (tests/printouts hold the bound)."""
+
+
+@cache
+def _unicode_patterns() -> tuple[Any, Any]:
+    """(grapheme cluster, emoji request), compiled on first need. `regex` costs the kiosk two
+    megabytes, and the content's words and most names need neither pattern."""
+    import regex  # type: ignore[import-untyped]
+
+    return regex.compile(_CLUSTER), regex.compile(_EMOJI_REQUEST)
+
+
+def asks_for_emoji(text: str) -> bool:
+    """Whether `text` holds a character that makes its cluster an emoji picture."""
+    if all(ord(char) < FIRST_EMOJI_REQUEST for char in text):
+        return False
+    return _unicode_patterns()[1].search(text) is not None
 
 _DIRECTION_IGNORED = frozenset(
     {"BN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
@@ -77,12 +96,12 @@ _NEUTRAL_STAND_IN = "\ufffc"
 
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
-_ISOLATE = regex.compile(f"{FIRST_STRONG_ISOLATE}(.*?){POP_DIRECTIONAL_ISOLATE}", regex.DOTALL)
+_ISOLATE = re.compile(f"{FIRST_STRONG_ISOLATE}(.*?){POP_DIRECTIONAL_ISOLATE}", re.DOTALL)
 
 
 def grapheme_clusters(text: str) -> list[str]:
     """`text` split into extended grapheme clusters."""
-    return list(_CLUSTER.findall(text))
+    return list(_unicode_patterns()[0].findall(text))
 
 
 def has_rtl(text: str) -> bool:
@@ -110,7 +129,7 @@ def _cmap(font: str) -> _Glyphs:
 
 def _font_chain(base_font: str, cluster: str) -> tuple[str, ...]:
     chain: tuple[str, ...] = (base_font, FONT_REGULAR, FONT_EMOJI)
-    if _EMOJI_REQUEST.search(cluster):
+    if asks_for_emoji(cluster):
         chain = (FONT_EMOJI, *chain)
     return tuple(dict.fromkeys(chain))
 
@@ -157,7 +176,7 @@ def fallback_markup(text: str, base_font: str) -> str:
     Text the base font covers comes back as plain escaped text, exactly as before fallback.
     """
     covered = _cmap(base_font)
-    if not _EMOJI_REQUEST.search(text) and all(ord(char) in covered for char in text):
+    if not asks_for_emoji(text) and all(ord(char) in covered for char in text):
         # The common case, decided without splitting into clusters.
         return escape(text, quote=False)
     parts = []

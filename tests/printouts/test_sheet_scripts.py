@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import ctypes
 import subprocess
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pypdfium2 as pdfium
@@ -31,7 +33,10 @@ from reportlab.pdfbase import ttfonts
 
 from kiosk.config import ClinicConfig
 from kiosk.validation import companion_name, first_name
+from printouts import scripts as scripts_module
 from printouts.scripts import (
+    FIRST_EMOJI_REQUEST,
+    asks_for_emoji,
     fallback_markup,
     font_runs,
     unprintable_characters,
@@ -438,3 +443,33 @@ def test_to_unicode_cmap_writes_surrogate_pairs_past_the_bmp() -> None:
     assert to_unicode_cmap("F", bmp) == _REPORTLAB_TO_UNICODE_CMAP("F", bmp)
     sheet_styles()  # registers the fonts, which puts the fix in place
     assert ttfonts.makeToUnicodeCMap is to_unicode_cmap
+
+
+def test_the_emoji_bound_is_the_lowest_character_that_asks_for_emoji() -> None:
+    import regex  # type: ignore[import-untyped]
+
+    pattern = regex.compile(scripts_module._EMOJI_REQUEST)
+    below = "".join(chr(code) for code in range(FIRST_EMOJI_REQUEST))
+    assert pattern.search(below) is None
+    assert pattern.search(chr(FIRST_EMOJI_REQUEST))
+    assert not asks_for_emoji(below)
+    assert asks_for_emoji(f"Ana {THUMBS_UP_MEDIUM}") and asks_for_emoji("❤\ufe0f")
+
+
+def test_sheets_for_latin_names_do_not_load_the_regex_module() -> None:
+    """`regex` is loaded only for text that needs grapheme clusters or emoji: it costs the
+    kiosk two megabytes that most sheets never use."""
+    code = (
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from kiosk.config import load_config\n"
+        "from kiosk.runtime import render_sheet_for\n"
+        "from tests.kiosk.factories import make_record\n"
+        "now = datetime.now(UTC)\n"
+        "for language in ('en', 'es'):\n"
+        "    render_sheet_for(make_record(now, language=language), load_config(), now)\n"
+        "print('regex' in sys.modules, 'printouts.sheet' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.split() == ["False", "True"]
