@@ -46,8 +46,13 @@ class PaintWatch(QObject):
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
             if time.perf_counter() > deadline:
                 raise TimeoutError("no frame was painted")
+        ended = time.perf_counter()
         wake.stop()
-        return time.perf_counter()
+        # A tap sent by QTest comes from outside any event loop, so a widget deleted "later"
+        # in its handling (the old screen) would wait for a loop this harness never returns
+        # to, and pile up. The kiosk's own loop deletes it as soon as the tap is handled.
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        return ended
 
 
 def click(button: QWidget) -> None:
