@@ -6,6 +6,9 @@ After each import it asks whether the new module mentions "PySide6", through
 reportlab, sqlite-utils, babel and the rest that is about 14 MiB, never read again: the
 largest single part of the kiosk's memory above a bare window. The check below gives
 PySide6 the same answer without keeping the source.
+
+It replaces a private function of PySide6 (pinned in pyproject.toml). A PySide6 without that
+function is left as it is, and tests/ui/test_pyside_import_hook.py fails to say so.
 """
 
 from __future__ import annotations
