@@ -28,6 +28,14 @@ def _folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def covered_days(today: date, days: int, one_day: date | None = None) -> tuple[date, date]:
+    """The first and last day a history search or export covers: the one day staff typed,
+    or else the last `days` days up to today."""
+    if one_day is not None:
+        return one_day, one_day
+    return today - timedelta(days=days - 1), today
+
+
 def search(store: Store, zone: ZoneInfo, *, since: date | None = None,
            until: date | None = None, name: str = "") -> list[DischargeState]:
     """Discharges started between the two days (inclusive) whose first name contains

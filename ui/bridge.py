@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -127,22 +126,23 @@ class FlowBridge(QObject):
             today = runtime.clock.now().astimezone(zone).date()
             typed = validation.gather({"name": lambda: validation.search_text(name),
                                        "day": lambda: validation.past_day(day, today)})
-            one_day = typed["day"]
-            since = one_day or today - timedelta(days=days - 1)
-            found = history.search(runtime.store, zone, since=since, until=one_day or today,
+            since, until = history.covered_days(today, days, typed["day"])
+            found = history.search(runtime.store, zone, since=since, until=until,
                                    name=typed["name"])
             return tuple(found), tuple(history.last_days(runtime.store, today, zone))
         self._run(work, lambda result: self.history_listed.emit(*result))
 
-    def export(self, fmt: str, days: int, actor: str) -> None:
+    def export(self, fmt: str, days: int, actor: str, day: str = "") -> None:
         """The same file as `discharge-kiosk export`, written 0600 into the data dir's
-        private exports folder (it holds names)."""
+        private exports folder (it holds names): of the days the search covers, the one day
+        typed or else the last `days`."""
         def work() -> str:
             runtime = self.runtime
             now = runtime.clock.now()
             today = now.astimezone(runtime.config.zone).date()
-            text = export_discharges(runtime, fmt, today - timedelta(days=days - 1), today,
-                                     actor)
+            typed = validation.gather({"day": lambda: validation.past_day(day, today)})
+            since, until = history.covered_days(today, days, typed["day"])
+            text = export_discharges(runtime, fmt, since, until, actor)
             folder = ensure_private_dir(runtime.data_dir / "exports")
             path = folder / f"discharges-{now.astimezone(runtime.config.zone):%Y%m%d-%H%M%S}.{fmt}"
             write_private(path, text)

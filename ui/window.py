@@ -646,7 +646,8 @@ class KioskWindow(QMainWindow):
         self.bridge.search_history(str(query["name"]), int(query["days"]), str(query["day"]))
 
     def _on_export(self, request: Any) -> None:
-        self.bridge.export(str(request["format"]), int(request["days"]), self._staff_actor())
+        self.bridge.export(str(request["format"]), int(request["days"]), self._staff_actor(),
+                           day=str(request.get("day", "")))
 
     def _on_history_listed(self, found: tuple[DischargeState, ...],
                            stats: tuple[DayStat, ...]) -> None:

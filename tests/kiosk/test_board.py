@@ -9,7 +9,7 @@ from kiosk import flow
 from kiosk.board import board_rows, day_start, flags
 from kiosk.clock import ManualClock
 from kiosk.flow import DischargeState, Step
-from kiosk.history import last_days, search
+from kiosk.history import covered_days, last_days, search
 from kiosk.records import Companion, PrintStatus
 from kiosk.runtime import Runtime
 from tests.kiosk.factories import make_record, readiness
@@ -120,3 +120,10 @@ def test_the_clinic_s_day_is_its_own_even_in_the_evening(runtime: Runtime,
     assert [s.record.patient.first_name for s in yesterday] == ["Late"]
     today = search(runtime.store, zone, since=date(2026, 11, 25), until=date(2026, 11, 25))
     assert [s.record.patient.first_name for s in today] == ["Early"]
+
+
+def test_a_search_covers_the_day_typed_or_else_the_last_days() -> None:
+    today = date(2026, 11, 25)
+    assert covered_days(today, 1) == (today, today)
+    assert covered_days(today, 14) == (date(2026, 11, 12), today)
+    assert covered_days(today, 14, date(2026, 3, 1)) == (date(2026, 3, 1), date(2026, 3, 1))

@@ -4,6 +4,7 @@ the audit trail."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -361,10 +362,10 @@ def test_an_admin_adds_an_account_gives_a_new_pin_and_stops_one(
                    for pin in ("135791", "246810"))
 
 
-def test_history_finds_one_day_and_explains_a_wrong_one(
-        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_clock) -> None:
-
-    from tests.ui.test_walkthrough import sign_in, type_into
+def history_of_vera_today_and_olga_before(qtbot, window: KioskWindow, tap: Tap,
+                                          ui_runtime: Runtime, ui_clock) -> date:
+    """Vera started today and Olga three days ago; staff on the history screen. Olga's day."""
+    from tests.ui.test_walkthrough import sign_in
     from ui.screens.history import HistoryScreen
 
     service = ui_runtime.service
@@ -379,6 +380,15 @@ def test_history_finds_one_day_and_explains_a_wrong_one(
     tap(window, STAFF.text("staff.home.history"))
     on(qtbot, window, HistoryScreen)
     qtbot.waitUntil(lambda: any("Olga" in t for t in visible_texts(window)))
+    return three_days_ago
+
+
+def test_history_finds_one_day_and_explains_a_wrong_one(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_clock) -> None:
+    from tests.ui.test_walkthrough import type_into
+
+    three_days_ago = history_of_vera_today_and_olga_before(qtbot, window, tap, ui_runtime,
+                                                          ui_clock)
     assert any("Vera" in t for t in visible_texts(window))
     type_into(qtbot, window, STAFF.text("staff.history.day"), "someday")
     tap(window, STAFF.text("staff.history.search"))
@@ -389,6 +399,35 @@ def test_history_finds_one_day_and_explains_a_wrong_one(
     tap(window, STAFF.text("staff.history.search"))
     qtbot.waitUntil(lambda: not any("Vera" in t for t in visible_texts(window)))
     assert any("Olga" in t for t in visible_texts(window))
+
+
+def test_history_exports_the_day_typed_and_refuses_a_wrong_one(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_clock) -> None:
+    import csv
+    import io
+
+    from tests.ui.test_walkthrough import type_into
+
+    three_days_ago = history_of_vera_today_and_olga_before(qtbot, window, tap, ui_runtime,
+                                                          ui_clock)
+    exports = ui_runtime.data_dir / "exports"
+
+    type_into(qtbot, window, STAFF.text("staff.history.day"), "someday")
+    tap(window, STAFF.text("staff.history.export_csv"))
+    qtbot.waitUntil(lambda: STAFF.text("errors.day") in visible_texts(window))
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert not exports.exists() or not list(exports.glob("discharges-*"))
+
+    field = next(f for f in window.active_screen.findChildren(QLineEdit)  # type: ignore[union-attr]
+                 if f.accessibleName() == STAFF.text("staff.history.day"))
+    field.setText(f"{three_days_ago.month}/{three_days_ago.day}")
+    tap(window, STAFF.text("staff.history.export_csv"))
+    qtbot.waitUntil(lambda: any(t.startswith(STAFF.text("staff.history.exported", path=""))
+                                for t in visible_texts(window)))
+    [export] = list(exports.glob("discharges-*.csv"))
+    rows = list(csv.DictReader(io.StringIO(export.read_text(encoding="utf-8"))))
+    assert [r["first_name"] for r in rows] == ["Olga"]
+    window.bridge.shutdown()
 
 
 def test_the_kiosk_window_cannot_be_closed_without_a_staff_pin(

@@ -142,7 +142,8 @@ class HistoryScreen(Screen):
         for fmt in ("csv", "json"):
             export = button(text(f"staff.history.export_{fmt}"), "staff")
             export.clicked.connect(lambda _=False, f=fmt: self.report(
-                "export", {"format": f, "days": self.period.value() or 14}))
+                "export", {"format": f, "days": self.period.value() or 14,
+                           "day": self.day.text()}))
             actions.addWidget(export)
         self.add_staff_exits(actions, void=False)
         self.root.addLayout(actions)
