@@ -332,6 +332,9 @@ def cmd_staff(args: argparse.Namespace, config: ClinicConfig) -> int:
             elif args.staff_command == "disable":
                 member = staff.disable(args.name, actor="cli")
                 print(f"{member.name} can no longer sign in.")
+            elif args.staff_command == "enable":
+                member = staff.enable(args.name, actor="cli")
+                print(f"{member.name} can sign in again.")
             elif args.staff_command == "reset-pin":
                 member = staff.reset_pin(args.name, _read_pin_twice(), actor="cli")
                 print(f"{member.name} has a new PIN.")
@@ -454,6 +457,9 @@ def _parser() -> argparse.ArgumentParser:
     disable = staff_sub.add_parser("disable", parents=[common],
                                    help="stop an account from signing in")
     disable.add_argument("name")
+    enable = staff_sub.add_parser("enable", parents=[common],
+                                  help="let a stopped account sign in again")
+    enable.add_argument("name")
     reset = staff_sub.add_parser("reset-pin", parents=[common],
                                  help="give an account a new PIN (asked twice)")
     reset.add_argument("name")

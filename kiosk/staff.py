@@ -132,6 +132,17 @@ class StaffDirectory:
                                     f"staff={member.id}")
         return self._require(name)
 
+    def enable(self, name: str, *, actor: str = "cli") -> StaffMember:
+        """A stopped account may sign in again, with its PIN; a lockout is lifted too."""
+        self.require_admin(actor)
+        member = self._require(name)
+        with self.store.transaction():
+            self.store.db.table("staff").update(member.id, {
+                "disabled": 0, "failed_attempts": 0, "locked_until": None})
+            self.store.append_audit(self.clock.now(), actor, "StaffEnabled", "",
+                                    f"staff={member.id}")
+        return self._require(name)
+
     def reset_pin(self, name: str, pin: str, *, actor: str = "cli") -> StaffMember:
         """A new PIN; a lockout from the old one is lifted. The PIN is never audited."""
         self.require_admin(actor)

@@ -197,6 +197,7 @@ class KioskWindow(QMainWindow):
             "export": self._on_export, "settings": self._on_settings,
             "save_settings": self._on_save_settings, "staff_admin": self._on_staff_admin,
             "staff_form": self._on_staff_form, "disable_staff": self._on_disable_staff,
+            "enable_staff": self._on_enable_staff,
             "save_staff": self._on_save_staff,
         }
         bridge.state_changed.connect(self._on_state)
@@ -678,6 +679,11 @@ class KioskWindow(QMainWindow):
         actor = self._staff_actor()
         self.bridge.change_account(lambda staff: staff.disable(str(name), actor=actor),
                                    self._text("staff.admin.done_disabled", name=str(name)))
+
+    def _on_enable_staff(self, name: Any) -> None:
+        actor = self._staff_actor()
+        self.bridge.change_account(lambda staff: staff.enable(str(name), actor=actor),
+                                   self._text("staff.admin.done_enabled", name=str(name)))
 
     def _on_save_staff(self, form: Any) -> None:
         actor, name, pin = self._staff_actor(), str(form["name"]), str(form["pin"])

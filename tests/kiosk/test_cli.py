@@ -141,6 +141,22 @@ def test_staff_add_reads_the_pin_twice_from_stdin(tmp_path: Path) -> None:
     assert mismatch.returncode == 1 and "differ" in mismatch.stderr
 
 
+def test_staff_disable_and_enable_from_the_terminal(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("staff", "add", "Dana Nurse", data_dir=data, stdin="135790\n135790\n",
+               ).returncode == 0
+    assert run("staff", "add", "Lee Admin", "--admin", data_dir=data,
+               stdin="246802\n246802\n").returncode == 0
+    stopped = run("staff", "disable", "Dana Nurse", data_dir=data)
+    assert stopped.returncode == 0 and "can no longer sign in" in stopped.stdout
+    assert "Dana Nurse  [disabled]" in run("staff", "list", data_dir=data).stdout
+    again = run("staff", "enable", "Dana Nurse", data_dir=data)
+    assert again.returncode == 0 and "can sign in again" in again.stdout
+    assert "Dana Nurse\n" in run("staff", "list", data_dir=data).stdout
+    unknown = run("staff", "enable", "Nobody", data_dir=data)
+    assert unknown.returncode == 1 and "Nothing was changed" in unknown.stderr
+
+
 def test_export_writes_csv_and_json_and_is_audited(tmp_path: Path) -> None:
     data = tmp_path / "data"
     runtime = open_runtime(load_config(), data, clock=SystemClock())

@@ -95,3 +95,29 @@ def test_a_staff_name_is_stored_in_nfc(runtime: Runtime) -> None:
     member = runtime.staff.add(" Jose\u0301 Ortiz ", "135790", actor="cli")
     assert member.name == "José Ortiz"
     assert runtime.staff.find("José Ortiz") == member
+
+
+def test_a_stopped_account_signs_in_again_once_an_admin_allows_it(
+        runtime: Runtime, nurse: StaffMember, clock: ManualClock) -> None:
+    admin = runtime.staff.add("Lee Admin", "864200", admin=True)
+    runtime.staff.disable(nurse.name, actor=admin.actor)
+    with pytest.raises(StaffError) as stopped:
+        runtime.staff.verify(nurse.id, STAFF_PIN)
+    assert stopped.value.code == "unknown"
+    with pytest.raises(StaffError) as refused:
+        runtime.staff.enable(nurse.name, actor=nurse.actor)
+    assert refused.value.code == "not_admin"
+    enabled = runtime.staff.enable(nurse.name, actor=admin.actor)
+    assert not enabled.disabled
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == enabled
+    enabled_rows = [r for r in runtime.store.audit_rows() if r.action == "StaffEnabled"]
+    assert [(r.actor, r.detail) for r in enabled_rows] == [(admin.actor, f"staff={nurse.id}")]
+
+
+def test_allowing_sign_in_again_lifts_a_lockout(runtime: Runtime, nurse: StaffMember) -> None:
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        with pytest.raises(StaffError):
+            runtime.staff.verify(nurse.id, "000000")
+    runtime.staff.disable(nurse.name)
+    runtime.staff.enable(nurse.name)
+    assert runtime.staff.verify(nurse.id, STAFF_PIN).id == nurse.id

@@ -354,10 +354,16 @@ def test_an_admin_adds_an_account_gives_a_new_pin_and_stops_one(
     assert ui_runtime.staff.find("Sam Park").disabled  # type: ignore[union-attr]
     assert f"{STAFF.text('staff.admin.disable')}: Dr Lee" not in [
         b.accessibleName() for b in buttons(window.active_screen)]  # not yourself
+    tap(window, f"{STAFF.text('staff.admin.enable')}: Sam Park")
+    qtbot.waitUntil(lambda: STAFF.text("staff.admin.done_enabled", name="Sam Park")
+                    in visible_texts(window))
+    assert not ui_runtime.staff.find("Sam Park").disabled  # type: ignore[union-attr]
+    assert f"{STAFF.text('staff.admin.disable')}: Sam Park" in [
+        b.accessibleName() for b in buttons(window.active_screen)]
     actions = [(r.action, r.actor) for r in ui_runtime.store.audit_rows()
                if r.action.startswith("Staff")]
-    assert actions[-3:] == [("StaffAdded", admin.actor), ("StaffPinReset", admin.actor),
-                            ("StaffDisabled", admin.actor)]
+    assert actions[-4:] == [("StaffAdded", admin.actor), ("StaffPinReset", admin.actor),
+                            ("StaffDisabled", admin.actor), ("StaffEnabled", admin.actor)]
     assert not any(pin in r.detail for r in ui_runtime.store.audit_rows()
                    for pin in ("135791", "246810"))
 

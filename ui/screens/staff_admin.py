@@ -1,5 +1,6 @@
-"""Staff accounts, for administrators: add one, give a new PIN, or stop one signing in.
-The same as `discharge-kiosk staff add | reset-pin | disable`, and audited the same way."""
+"""Staff accounts, for administrators: add one, give a new PIN, stop one signing in or let
+it sign in again. The same as `discharge-kiosk staff add | reset-pin | disable | enable`, and
+audited the same way."""
 
 from __future__ import annotations
 
@@ -67,6 +68,11 @@ class StaffAdminScreen(Screen):
             disable.setAccessibleName(f"{text('staff.admin.disable')}: {member.name}")
             disable.clicked.connect(lambda: self.report("disable_staff", member.name))
             line.addWidget(disable)
+        if member.disabled:
+            enable = button(text("staff.admin.enable"), "staff")
+            enable.setAccessibleName(f"{text('staff.admin.enable')}: {member.name}")
+            enable.clicked.connect(lambda: self.report("enable_staff", member.name))
+            line.addWidget(enable)
         return line
 
 
