@@ -346,16 +346,19 @@ def main(argv: list[str]) -> int:
     finally:
         cups.stop()
         shutil.rmtree(work, ignore_errors=True)
-    main_rows = [r for r in rows if not r.name.startswith("tap: ")]
-    main_rows.sort(key=lambda r: GOALS.index(r.name) if r.name in GOALS else len(GOALS))
+    goal_rows = sorted((r for r in rows if r.name in GOALS), key=lambda r: GOALS.index(r.name))
+    # Shown so the first frame and the peak are not the whole story; the issue sets them no
+    # goal, so they are held to the same 1.5x only for comparison, in a table of their own.
+    extra_rows = [r for r in rows if r.name not in GOALS and not r.name.startswith("tap: ")]
     detail_rows = [r for r in rows if r.name.startswith("tap: ")]
-    save(main_rows + detail_rows)
-    text = table(main_rows)
+    save(goal_rows + extra_rows + detail_rows)
+    text = (table(goal_rows) + "\n\nBeside the goals (the issue sets these none; the same 1.5× "
+            "for comparison):\n\n" + table(extra_rows))
     print(text)
     print("\nEach transition of the flow:\n" + table(detail_rows))
     if not args.quick:
         update_readme(text)
-    missed = [r.name for r in main_rows if not r.met]
+    missed = [r.name for r in goal_rows if not r.met]
     if missed:
         print(f"\n{len(missed)} goal(s) not met: " + "; ".join(missed), file=sys.stderr)
     return 0

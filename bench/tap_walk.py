@@ -48,6 +48,7 @@ class KioskWalk:
     """Walks whole discharges on a KioskWindow, timing each tap that changes the screen."""
 
     def __init__(self, data_dir: Path, cups_server: str, queue: str) -> None:
+        import ui  # noqa: F401  (first, as `discharge-kiosk run` loads it: see ui/__init__.py)
         from kiosk.config import load_config
         from kiosk.content import load_content
         from kiosk.printing import CupsPrinter

@@ -165,6 +165,7 @@ def font_runs(text: str, base_font: str) -> list[tuple[str, str]]:
 
 
 def _start_tag(tag: str, **attributes: str) -> str:
+    # The values are font names: html.escape writes them as xml.sax's quoteattr would.
     parts = [tag, *(f'{key}="{escape(value)}"' for key, value in attributes.items())]
     return "<" + " ".join(parts) + ">"
 

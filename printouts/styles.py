@@ -182,8 +182,9 @@ class SheetFont(TTFont):  # type: ignore[misc]
 
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
-        # reportlab keeps the glyph-to-characters map it built to read the widths, and never
-        # reads it again: two megabytes of lists for the two DejaVu faces.
+        # reportlab keeps the glyph-to-characters map it built to read the widths: two
+        # megabytes of lists for the two DejaVu faces. Only its HarfBuzz shaping reads it
+        # again, and the sheet never turns shaping on (see printouts/scripts.py).
         del self.face.glyphToChar
         make_subset = self.face.makeSubset
         # reportlab's TTFontFace.addSubsetObjects calls self.makeSubset(subset).

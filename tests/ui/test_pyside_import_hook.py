@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import linecache
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -13,23 +14,34 @@ import pytest
 
 from ui import pyside_import_hook
 
-
-def fresh_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
-                 source: str) -> tuple[ModuleType, Path]:
-    path = tmp_path / f"{name}.py"
-    path.write_text(source, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, name, raising=False)
-    # An import statement, as the kiosk's modules make: PySide6 hooks `__import__`, which
-    # importlib.import_module does not go through.
-    module = __import__(name)
-    monkeypatch.setitem(sys.modules, name, module)  # taken out again after the test
-    return module, path
+ImportFresh = Callable[[str, str], tuple[ModuleType, Path]]
 
 
 def feature_flags() -> dict[str, int]:
     flags: dict[str, int] = importlib.import_module("PySide6.support.feature").pyside_feature_dict
     return flags
+
+
+@pytest.fixture
+def import_fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ImportFresh]:
+    """Writes a module and imports it with an import statement; gone again after the test,
+    from sys.modules and from PySide6's flags, so a second run tests afresh."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    names: list[str] = []
+
+    def fresh(name: str, source: str) -> tuple[ModuleType, Path]:
+        assert name not in sys.modules and name not in feature_flags()
+        path = tmp_path / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        names.append(name)
+        # An import statement, as the kiosk's modules make: PySide6 hooks `__import__`, which
+        # importlib.import_module does not go through.
+        return __import__(name), path
+
+    yield fresh
+    for name in names:
+        sys.modules.pop(name, None)
+        feature_flags().pop(name, None)
 
 
 def test_pyside_checks_new_imports_through_the_kiosk_hook() -> None:
@@ -38,18 +50,16 @@ def test_pyside_checks_new_imports_through_the_kiosk_hook() -> None:
 
 
 def test_an_import_after_pyside_leaves_no_source_in_linecache(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import_fresh: ImportFresh) -> None:
     linecache.clearcache()
-    _, path = fresh_module(tmp_path, monkeypatch, "hook_probe_plain",
-                           "WORDS = 'no Qt here'\n" * 200)
+    _, path = import_fresh("hook_probe_plain", "WORDS = 'no Qt here'\n" * 200)
     assert str(path) not in linecache.cache
     assert linecache.cache == {}
 
 
-def test_pyside_is_told_which_new_modules_use_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fresh_module(tmp_path, monkeypatch, "hook_probe_qt", "from PySide6 import QtCore\n")
-    fresh_module(tmp_path, monkeypatch, "hook_probe_no_qt", "import json\n")
+def test_pyside_is_told_which_new_modules_use_it(import_fresh: ImportFresh) -> None:
+    import_fresh("hook_probe_qt", "from PySide6 import QtCore\n")
+    import_fresh("hook_probe_no_qt", "import json\n")
     flags = feature_flags()
     assert flags["hook_probe_qt"] == 0  # uses PySide6: follows the default feature set
     assert flags["hook_probe_no_qt"] == -1  # does not: ignored by feature switching
@@ -61,8 +71,27 @@ def test_modules_without_source_do_not_use_pyside(module: ModuleType) -> None:
 
 
 def test_a_module_whose_source_cannot_be_read_does_not_use_pyside(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    module, path = fresh_module(tmp_path, monkeypatch, "hook_probe_gone",
-                                "from PySide6 import QtCore\n")
+        import_fresh: ImportFresh) -> None:
+    module, path = import_fresh("hook_probe_gone", "from PySide6 import QtCore\n")
     path.unlink()
     assert pyside_import_hook.mentions_pyside(module) is False
+
+
+def test_a_loader_that_fails_does_not_fail_the_import() -> None:
+    class BrokenLoader:
+        def get_source(self, name: str) -> str:
+            raise TypeError("a loader's own bug")
+
+    module = ModuleType("hook_probe_broken_loader")
+    module.__loader__ = BrokenLoader()  # type: ignore[assignment]
+    assert pyside_import_hook.mentions_pyside(module) is False
+
+
+def test_a_module_with_a_file_but_no_loader_is_read_from_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "hook_probe_file.py"
+    path.write_text("# -*- coding: latin-1 -*-\nfrom PySide6 import QtCore  # caf\xe9\n",
+                    encoding="latin-1")
+    module = ModuleType("hook_probe_file")
+    module.__file__ = str(path)
+    module.__loader__ = None
+    assert pyside_import_hook.mentions_pyside(module) is True
