@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
@@ -115,13 +115,21 @@ class ChoiceRow(QWidget):
         return [b for b in self.group.buttons() if isinstance(b, QPushButton)]
 
 
-def scrolling(content: QWidget) -> QScrollArea:
-    """A list longer than the screen: a finger drags it (no tiny scroll bar to hit)."""
+def scrolling(content: QWidget, later: Callable[[Callable[[], None]], None]) -> QScrollArea:
+    """A list longer than the screen: a finger drags it (no tiny scroll bar to hit).
+
+    `later` (a screen's `after_first_frame`) takes the gesture's set-up: it costs about a
+    millisecond, as PySide6 makes a new enum member for each recognizer Qt registers."""
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(content)
-    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+
+    def drag_to_scroll() -> None:
+        QScroller.grabGesture(area.viewport(),
+                              QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+
+    later(drag_to_scroll)
     return area
 
 

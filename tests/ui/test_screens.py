@@ -175,3 +175,42 @@ def test_screenshots_command_writes_every_screen_and_widgets_json(
     for control in rule["interactive"]:
         assert {"class", "accessible_name", "width", "height", "font_px", "text_colour",
                 "background_colour"} <= set(control)
+
+
+def test_work_after_the_first_frame_waits_for_the_frame(qtbot, styled_app: QApplication) -> None:
+    """What a screen puts off (rows below the fold, a list's drag gesture) runs only once its
+    first frame is painted, and then once."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QLabel, QScrollArea, QScroller
+
+    from ui.screens.base import Screen
+    from ui.widgets import scrolling
+
+    order: list[str] = []
+
+    class Painted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and isinstance(watched, QLabel):
+                order.append("painted")
+            return False
+
+    screen = Screen(ScreenModel(content=load_content("en"), config=CONFIG, clock=CLOCK))
+    screen.root.addWidget(QLabel("Today"))
+    area: QScrollArea = scrolling(QLabel("A long list"), screen.after_first_frame)
+    screen.root.addWidget(area)
+    screen.after_first_frame(lambda: order.append("later"))
+    QTimer.singleShot(0, lambda: order.append("zero timer"))  # what a timer alone would do
+    watch = Painted()
+    styled_app.installEventFilter(watch)
+    try:
+        qtbot.addWidget(screen)
+        screen.resize(*SIZE)
+        screen.show()
+        qtbot.waitUntil(lambda: "later" in order)
+        assert order.index("zero timer") < order.index("painted") < order.index("later")
+        assert QScroller.hasScroller(area.viewport())  # a finger drags the list
+        screen.update()
+        qtbot.waitUntil(lambda: order.count("painted") > 2)
+        assert order.count("later") == 1
+    finally:
+        styled_app.removeEventFilter(watch)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.clock import Clock
@@ -66,6 +66,8 @@ class Screen(QWidget):
 
     acted = Signal(str, object)
     for_staff = False  # staff screens are denser: smaller text and margins, same targets
+    # Read by event(), which Qt calls while the widget is still being built.
+    _after_first_frame: tuple[Callable[[], None], ...] = ()
 
     def __init__(self, model: ScreenModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +77,19 @@ class Screen(QWidget):
         self.root.setContentsMargins(margin, margin, margin, margin)
         self.root.setSpacing(SIZES.staff_gap if self.for_staff else SIZES.gap)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def after_first_frame(self, work: Callable[[], None]) -> None:
+        """Runs `work` just after the screen's first frame is painted, so what is not seen at
+        once (rows below the fold, the drag gesture of a list) does not delay it. A zero
+        timer alone would run before that paint. Dropped if the screen goes first."""
+        self._after_first_frame = (*self._after_first_frame, work)
+
+    def event(self, event: QEvent) -> bool:
+        if self._after_first_frame and event.type() == QEvent.Type.Paint:
+            # Posted while the frame is painted, so it runs once the frame is done.
+            work, self._after_first_frame = self._after_first_frame, ()
+            QTimer.singleShot(0, self, lambda: [do() for do in work])
+        return super().event(event)
 
     def report(self, action: str, payload: object = None) -> None:
         self.acted.emit(action, payload)

@@ -167,7 +167,7 @@ class HistoryScreen(Screen):
                 when=model.content.date_time(record.started_at, zone),
                 step=text(f"staff.steps.{state.step.value}")), "staff-body"))
         column.addStretch(1)
-        scroll = scrolling(rows)
+        scroll = scrolling(rows, self.after_first_frame)
         return scroll
 
     def _search(self) -> None:

@@ -46,7 +46,7 @@ class SettingsScreen(Screen):
             self.fields[key] = field
             self.errors[key] = error
         grid.setColumnStretch(1, 1)
-        scroll = scrolling(form)
+        scroll = scrolling(form, self.after_first_frame)
         self.root.addWidget(scroll, 1)
         actions = QHBoxLayout()
         back = button(text("staff.settings.back"), "staff")

@@ -41,7 +41,7 @@ class StaffAdminScreen(Screen):
         for member in model.staff_accounts:
             column.addLayout(self._row(member))
         column.addStretch(1)
-        self.root.addWidget(scrolling(rows), 1)
+        self.root.addWidget(scrolling(rows, self.after_first_frame), 1)
         back = button(text("staff.settings.back"), "staff")
         back.clicked.connect(lambda: self.report("cancel"))
         actions = QHBoxLayout()

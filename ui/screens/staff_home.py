@@ -4,7 +4,6 @@ reprint its sheet from here."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.board import BoardRow
@@ -55,9 +54,9 @@ class StaffHomeScreen(Screen):
         self._column = column
         if len(model.board) > ROWS_AT_ONCE:
             # The rows below the fold follow just after the first frame: on a busy day the
-            # board then opens as fast as on a quiet one. Cancelled if the screen goes first.
-            QTimer.singleShot(0, self, self._add_later_rows)
-        scroll = scrolling(rows)
+            # board then opens as fast as on a quiet one.
+            self.after_first_frame(self._add_later_rows)
+        scroll = scrolling(rows, self.after_first_frame)
         self.root.addWidget(scroll, 1)
         exits = QHBoxLayout()
         self.add_staff_exits(exits, void=False)
