@@ -352,8 +352,8 @@ def main(argv: list[str]) -> int:
     extra_rows = [r for r in rows if r.name not in GOALS and not r.name.startswith("tap: ")]
     detail_rows = [r for r in rows if r.name.startswith("tap: ")]
     save(goal_rows + extra_rows + detail_rows)
-    text = (table(goal_rows) + "\n\nBeside the goals (the issue sets these none; the same 1.5× "
-            "for comparison):\n\n" + table(extra_rows))
+    text = (table(goal_rows) + "\n\nBeside the goals (the issue sets these none):\n\n"
+            + table(extra_rows, judged=False))
     print(text)
     print("\nEach transition of the flow:\n" + table(detail_rows))
     if not args.quick:

@@ -57,14 +57,18 @@ def save(rows: list[Row]) -> None:
     RESULTS.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
 
 
-def table(rows: list[Row]) -> str:
-    """A Markdown table: the same text is printed and put in the README."""
+def table(rows: list[Row], *, judged: bool = True) -> str:
+    """A Markdown table: the same text is printed and put in the README. Rows that are not
+    `judged` (the issue sets them no goal) show their comparison bar, and no verdict."""
     lines = ["| benchmark | kiosk | bare baseline | ratio | goal | met |",
              "| --- | ---: | ---: | ---: | --- | :---: |"]
     for r in rows:
         goal = f"≤ {r.goal:g}×" if r.goal_on == "ratio" else f"≤ {r.goal:g} {r.unit}"
+        met = ("yes" if r.met else "**no**") if judged else "—"
+        if not judged:
+            goal = f"none ({goal} for comparison)"
         lines.append(f"| {r.name} | {r.value:g} {r.unit} | {r.baseline:g} {r.unit} | "
-                     f"{r.ratio:.2f}× | {goal} | {'yes' if r.met else '**no**'} |")
+                     f"{r.ratio:.2f}× | {goal} | {met} |")
     return "\n".join(lines)
 
 

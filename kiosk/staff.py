@@ -133,12 +133,14 @@ class StaffDirectory:
         return self._require(name)
 
     def enable(self, name: str, *, actor: str = "cli") -> StaffMember:
-        """A stopped account may sign in again, with its PIN; a lockout is lifted too."""
+        """A stopped account may sign in again, with its PIN. A lockout stays: only a new PIN
+        (or its 15 minutes) lifts it, so stopping and allowing gives no fresh guesses."""
         self.require_admin(actor)
         member = self._require(name)
+        if not member.disabled:
+            raise StaffError("not_disabled", f"{member.name} can already sign in.")
         with self.store.transaction():
-            self.store.db.table("staff").update(member.id, {
-                "disabled": 0, "failed_attempts": 0, "locked_until": None})
+            self.store.db.table("staff").update(member.id, {"disabled": 0})
             self.store.append_audit(self.clock.now(), actor, "StaffEnabled", "",
                                     f"staff={member.id}")
         return self._require(name)

@@ -647,8 +647,10 @@ class KioskWindow(QMainWindow):
         self.bridge.search_history(str(query["name"]), int(query["days"]), str(query["day"]))
 
     def _on_export(self, request: Any) -> None:
-        self.bridge.export(str(request["format"]), int(request["days"]), self._staff_actor(),
-                           day=str(request.get("day", "")))
+        # The days the list on screen covers: the last search's, not what is typed since.
+        query = self.history_query
+        self.bridge.export(str(request["format"]), int(query.get("days", "14")),
+                           self._staff_actor(), day=query.get("day", ""))
 
     def _on_history_listed(self, found: tuple[DischargeState, ...],
                            stats: tuple[DayStat, ...]) -> None:

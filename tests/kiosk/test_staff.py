@@ -114,10 +114,32 @@ def test_a_stopped_account_signs_in_again_once_an_admin_allows_it(
     assert [(r.actor, r.detail) for r in enabled_rows] == [(admin.actor, f"staff={nurse.id}")]
 
 
-def test_allowing_sign_in_again_lifts_a_lockout(runtime: Runtime, nurse: StaffMember) -> None:
+def test_allowing_sign_in_again_keeps_a_lockout(
+        runtime: Runtime, nurse: StaffMember, clock: ManualClock) -> None:
+    """Stopping and allowing an account gives no fresh guesses at its PIN."""
     for _ in range(MAX_FAILED_ATTEMPTS):
         with pytest.raises(StaffError):
             runtime.staff.verify(nurse.id, "000000")
     runtime.staff.disable(nurse.name)
     runtime.staff.enable(nurse.name)
+    with pytest.raises(StaffError) as locked:
+        runtime.staff.verify(nurse.id, STAFF_PIN)
+    assert locked.value.code == "locked"
+    clock.advance(minutes=15, seconds=1)
     assert runtime.staff.verify(nurse.id, STAFF_PIN).id == nurse.id
+
+
+def test_only_a_stopped_account_is_allowed_again_and_only_by_an_active_admin(
+        runtime: Runtime, nurse: StaffMember) -> None:
+    with pytest.raises(StaffError) as active:
+        runtime.staff.enable(nurse.name)
+    assert active.value.code == "not_disabled"
+    admin = runtime.staff.add("Lee Admin", "864200", admin=True)
+    other = runtime.staff.add("Kim Admin", "864201", admin=True)
+    runtime.staff.disable(nurse.name)
+    runtime.staff.disable(other.name)
+    with pytest.raises(StaffError) as stopped_admin:
+        runtime.staff.enable(nurse.name, actor=other.actor)
+    assert stopped_admin.value.code == "not_admin"
+    assert runtime.staff.enable(nurse.name, actor=admin.actor).disabled is False
+    assert [r.action for r in runtime.store.audit_rows()].count("StaffEnabled") == 1

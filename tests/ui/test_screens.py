@@ -214,3 +214,16 @@ def test_work_after_the_first_frame_waits_for_the_frame(qtbot, styled_app: QAppl
         assert order.count("later") == 1
     finally:
         styled_app.removeEventFilter(watch)
+
+
+def test_put_off_work_still_runs_when_one_piece_fails(caplog: pytest.LogCaptureFixture) -> None:
+    from ui.screens.base import _run_each
+
+    ran: list[str] = []
+
+    def fails() -> None:
+        raise RuntimeError("a row could not be built")
+
+    _run_each((fails, lambda: ran.append("gesture")))
+    assert ran == ["gesture"]
+    assert "a row could not be built" in caplog.text

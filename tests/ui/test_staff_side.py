@@ -407,8 +407,9 @@ def test_history_finds_one_day_and_explains_a_wrong_one(
     assert any("Olga" in t for t in visible_texts(window))
 
 
-def test_history_exports_the_day_typed_and_refuses_a_wrong_one(
+def test_history_exports_the_days_the_list_shows(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_clock) -> None:
+    """The last search's days, every name: not a day typed since, nor only the name searched."""
     import csv
     import io
 
@@ -418,21 +419,30 @@ def test_history_exports_the_day_typed_and_refuses_a_wrong_one(
                                                           ui_clock)
     exports = ui_runtime.data_dir / "exports"
 
-    type_into(qtbot, window, STAFF.text("staff.history.day"), "someday")
-    tap(window, STAFF.text("staff.history.export_csv"))
-    qtbot.waitUntil(lambda: STAFF.text("errors.day") in visible_texts(window))
-    qtbot.waitUntil(lambda: not window.bridge.busy)
-    assert not exports.exists() or not list(exports.glob("discharges-*"))
+    def exported() -> list[str]:
+        qtbot.waitUntil(lambda: any(
+            t.startswith(STAFF.text("staff.history.exported", path=""))
+            for t in visible_texts(window)))
+        [path] = list(exports.glob("discharges-*.csv"))
+        rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+        names = sorted(r["first_name"] for r in rows)
+        path.unlink()
+        return names
 
-    field = next(f for f in window.active_screen.findChildren(QLineEdit)  # type: ignore[union-attr]
-                 if f.accessibleName() == STAFF.text("staff.history.day"))
-    field.setText(f"{three_days_ago.month}/{three_days_ago.day}")
+    type_into(qtbot, window, STAFF.text("staff.history.name"), "Olga")
+    tap(window, STAFF.text("staff.history.search"))
+    qtbot.waitUntil(lambda: not any("Vera" in t for t in visible_texts(window)))
+    type_into(qtbot, window, STAFF.text("staff.history.day"), "someday")  # not searched
     tap(window, STAFF.text("staff.history.export_csv"))
-    qtbot.waitUntil(lambda: any(t.startswith(STAFF.text("staff.history.exported", path=""))
-                                for t in visible_texts(window)))
-    [export] = list(exports.glob("discharges-*.csv"))
-    rows = list(csv.DictReader(io.StringIO(export.read_text(encoding="utf-8"))))
-    assert [r["first_name"] for r in rows] == ["Olga"]
+    assert exported() == ["Olga", "Vera"]  # the last 14 days, every name
+
+    day = next(f for f in window.active_screen.findChildren(QLineEdit)  # type: ignore[union-attr]
+               if f.accessibleName() == STAFF.text("staff.history.day"))
+    day.setText(f"{three_days_ago.month}/{three_days_ago.day}")
+    tap(window, STAFF.text("staff.history.search"))
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    tap(window, STAFF.text("staff.history.export_csv"))
+    assert exported() == ["Olga"]  # Olga's day only
     window.bridge.shutdown()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,8 @@ if TYPE_CHECKING:  # the resting screen is drawn before the rest of the core has
     from kiosk.history import DayStat
     from kiosk.staff import StaffMember
 from ui.theme import LARGE_TEXT, SIZES, stylesheet
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,15 @@ class ScreenModel:
         return Context(now=self.now, policy=policy_for(self.config))
 
 
+def _run_each(work: tuple[Callable[[], None], ...]) -> None:
+    """Each piece of put-off work, the rest still run if one fails (it is logged)."""
+    for do in work:
+        try:
+            do()
+        except Exception:
+            log.exception("work put off until after a screen's first frame failed")
+
+
 class Screen(QWidget):
     """A full-window screen. Reports user actions as (action name, payload)."""
 
@@ -88,7 +100,7 @@ class Screen(QWidget):
         if self._after_first_frame and event.type() == QEvent.Type.Paint:
             # Posted while the frame is painted, so it runs once the frame is done.
             work, self._after_first_frame = self._after_first_frame, ()
-            QTimer.singleShot(0, self, lambda: [do() for do in work])
+            QTimer.singleShot(0, self, lambda: _run_each(work))
         return super().event(event)
 
     def report(self, action: str, payload: object = None) -> None:

@@ -141,9 +141,7 @@ class HistoryScreen(Screen):
         actions.addWidget(self.message, 1)
         for fmt in ("csv", "json"):
             export = button(text(f"staff.history.export_{fmt}"), "staff")
-            export.clicked.connect(lambda _=False, f=fmt: self.report(
-                "export", {"format": f, "days": self.period.value() or 14,
-                           "day": self.day.text()}))
+            export.clicked.connect(lambda _=False, f=fmt: self.report("export", {"format": f}))
             actions.addWidget(export)
         self.add_staff_exits(actions, void=False)
         self.root.addLayout(actions)
