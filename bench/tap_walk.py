@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bench.qt_watch import PaintWatch, click
+from bench.qt_watch import FrameWatch, click
 
 PIN = "246810"
 
@@ -66,7 +66,7 @@ class KioskWalk:
         self.window.resize(1280, 800)
         self.window.show()
         self.words = load_content("en")
-        self.watch = PaintWatch()
+        self.watch = FrameWatch(self.window)
         self.taps: list[tuple[str, float]] = []
 
     # --- finding and pressing
@@ -94,12 +94,11 @@ class KioskWalk:
         before = self.window.active_screen
         screen_name = type(before).__name__
 
-        def new_screen_painted(widget: QWidget) -> bool:
+        def new_screen_shown() -> bool:
             now = self.window.active_screen
-            return now is not before and now is not None \
-                and (widget is now or now.isAncestorOf(widget))
+            return now is not before and now is not None and now.isVisible()
 
-        self.watch.arm(new_screen_painted)
+        self.watch.arm(new_screen_shown)
         started = time.perf_counter()
         click(target)
         ended = self.watch.wait()
@@ -207,7 +206,7 @@ class BareWalk:
         self.window.setCentralWidget(self.stack)
         self.window.resize(1280, 800)
         self.window.show()
-        self.watch = PaintWatch()
+        self.watch = FrameWatch(self.window)
         self.taps: list[tuple[str, float]] = []
         self.page = self.new_page(0)
 
@@ -232,11 +231,10 @@ class BareWalk:
         before = self.page
         [target] = before.findChildren(QPushButton)
 
-        def new_page_painted(widget: QWidget) -> bool:
-            return self.page is not before and (widget is self.page
-                                                or self.page.isAncestorOf(widget))
+        def new_page_shown() -> bool:
+            return self.page is not before and self.page.isVisible()
 
-        self.watch.arm(new_page_painted)
+        self.watch.arm(new_page_shown)
         started = time.perf_counter()
         click(target)
         self.taps.append(("page -> page", (self.watch.wait() - started) * 1000))

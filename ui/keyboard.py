@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from PySide6.QtCore import QChildEvent, QEvent, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLineEdit, QPushButton, QSizePolicy, QWidget
 
@@ -116,10 +116,6 @@ class TouchKeyboard(QWidget):
         # Touch must not take focus from the field; Tab still reaches the key.
         key.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         key.setAutoRepeat(False)
-        # The app stylesheet's general QPushButton min-width/min-height (plus its padding)
-        # would make keys too big to fit, so the keyboard sizes its keys itself, again
-        # whenever a key is polished or restyled.
-        key.installEventFilter(self)
         self.keys[name] = key
         self._cells[name] = (row, column, span)
         return key
@@ -141,7 +137,10 @@ class TouchKeyboard(QWidget):
 
     def _place_key(self, name: str) -> None:
         key, rect = self.keys[name], self.key_rect(name)
-        key.setMinimumSize(KEY_MIN, KEY_MIN)
+        if key.geometry() == rect and key.minimumSize() == key.maximumSize() == rect.size():
+            return  # already there: setting it again would only send events
+        # A size set in code outlasts the stylesheet's min-width and min-height (also when a
+        # focused key is restyled), so each key is placed once per keyboard width.
         key.setFixedSize(rect.size())
         key.move(rect.topLeft())
 
@@ -152,24 +151,6 @@ class TouchKeyboard(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_keys()
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        # Sent once a key has been polished, i.e. after the stylesheet set its sizes.
-        if event.type() == QEvent.Type.ChildPolished and isinstance(event, QChildEvent):
-            self._replace(event.child())
-        return handled
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Sent after a stylesheet change has re-polished the key.
-        if event.type() == QEvent.Type.StyleChange:
-            self._replace(watched)
-        return False
-
-    def _replace(self, child: QObject) -> None:
-        for name, key in self.keys.items():
-            if key is child:
-                self._place_key(name)
 
     # -- typing ----------------------------------------------------------------------------
 

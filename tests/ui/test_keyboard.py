@@ -143,6 +143,23 @@ def test_keys_keep_their_size_when_the_stylesheet_is_applied_again(
     assert {name: key.geometry() for name, key in form.keyboard.keys.items()} == before
 
 
+def test_at_its_narrowest_a_focused_key_keeps_its_place(qtbot, form: Form) -> None:
+    """The keys are placed once per width: the stylesheet, which styles a focused key with a
+    thicker border, must never push a key out of its cell, even at the narrowest width."""
+    keyboard = form.keyboard
+    keyboard.setFixedWidth(keyboard.minimumSizeHint().width())
+    qtbot.waitUntil(lambda: keyboard.width() == keyboard.minimumSizeHint().width())
+    expected = {name: keyboard.key_rect(name) for name in keyboard.keys}
+    assert {name: key.geometry() for name, key in keyboard.keys.items()} == expected
+    for name in ("q", "delete", "space"):
+        key = keyboard.keys[name]
+        key.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(key.hasFocus)
+        qtbot.wait(10)
+        assert {name: key.geometry() for name, key in keyboard.keys.items()} == expected, name
+    assert min(rect.width() for rect in expected.values()) == KEY_MIN
+
+
 def test_letter_keys_are_all_the_same_size(form: Form) -> None:
     sizes = {(key.width(), key.height()) for name, key in form.keyboard.keys.items()
              if len(name) == 1}
