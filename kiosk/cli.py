@@ -151,16 +151,17 @@ def cmd_sheet(args: argparse.Namespace, config: ClinicConfig) -> int:
     from kiosk import validation
     from kiosk.printing import job_title, print_and_follow, printer_from_config
     from kiosk.records import Companion, Discharge, Patient, PrintStatus, new_id
-    from kiosk.runtime import render_sheet_for
+    from kiosk.runtime import render_sheet_for, unprintable_on_sheet
 
     now = datetime.now(config.zone)
     discharged_at = _local_datetime(args.discharged_at, config, "--discharged-at") \
         if args.discharged_at else now
     follow_up = _local_datetime(args.follow_up, config, "--follow-up") if args.follow_up else None
     try:
-        first_name = validation.first_name(args.first_name)
-        companion = (Companion(name=validation.companion_name(args.companion), phone_e164="",
-                               phone_raw="") if args.companion else None)
+        first_name = validation.first_name(args.first_name, unprintable_on_sheet)
+        companion = (Companion(name=validation.companion_name(args.companion,
+                                                              unprintable_on_sheet),
+                               phone_e164="", phone_raw="") if args.companion else None)
     except validation.Invalid as exc:
         raise CliError(_explain_invalid(exc)) from None
     record = Discharge(

@@ -28,6 +28,13 @@ def render_sheet_for(record: Discharge, config: ClinicConfig, discharged_at: dat
                         large_print=large_print)
 
 
+def unprintable_on_sheet(text: str) -> set[str]:
+    """The characters of `text` the sheet's fonts cannot draw (see kiosk.validation)."""
+    from printouts.scripts import unprintable_characters  # reportlab, as for the sheet
+
+    return unprintable_characters(text)
+
+
 @dataclass
 class Runtime:
     config: ClinicConfig
@@ -74,6 +81,7 @@ def open_runtime(config: ClinicConfig, data_dir: Path, *, clock: Clock | None = 
     pepper = load_pepper(data_dir)
     staff = StaffDirectory(store, pepper, clock)
     printer = printer or printer_from_config(config, data_dir)
-    service = DischargeService(store, config, clock, printer, render_sheet_for, secret=pepper)
+    service = DischargeService(store, config, clock, printer, render_sheet_for,
+                               unprintable_on_sheet, secret=pepper)
     return Runtime(config, data_dir, clock, store, staff, printer, service, settings,
                    file_config, problems)

@@ -46,8 +46,10 @@ class Started(flow.Event):
 
 class DischargeService:
     def __init__(self, store: Store, config: ClinicConfig, clock: Clock, printer: Printer,
-                 render_sheet: SheetRenderer, *, secret: bytes = b"") -> None:
+                 render_sheet: SheetRenderer, unprintable: validation.UnprintableCheck, *,
+                 secret: bytes = b"") -> None:
         self.secret = secret  # keys the wristband hash; the pepper file outside the database
+        self.unprintable = unprintable  # the sheet's fonts: a name must print as typed
         self.store = store
         self.config = config
         self.clock = clock
@@ -73,8 +75,8 @@ class DischargeService:
         now = self.clock.now()
         load_content(language)  # an unknown language fails here, before anything is saved
         valid = validation.gather({
-            "first_name": lambda: validation.first_name(first_name),
-            "last_initial": lambda: validation.last_initial(last_initial),
+            "first_name": lambda: validation.first_name(first_name, self.unprintable),
+            "last_initial": lambda: validation.last_initial(last_initial, self.unprintable),
             "infusion_ended_at": lambda: validation.infusion_ended_at(infusion_ended_at, now),
             "follow_up_at": lambda: follow_up_at or validation.follow_up(
                 follow_up, now, self.config.zone),
@@ -126,7 +128,8 @@ class DischargeService:
 
     def name_companion(self, state: DischargeState, name: str) -> DischargeState:
         """Validate and save the companion's name. Raises InvalidInput."""
-        valid = validation.gather({"companion_name": lambda: validation.companion_name(name)})
+        valid = validation.gather({
+            "companion_name": lambda: validation.companion_name(name, self.unprintable)})
         return self.apply(state, flow.CompanionNamed(name=valid["companion_name"]))
 
     def give_companion_phone(self, state: DischargeState, phone: str) -> DischargeState:

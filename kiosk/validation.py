@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -71,17 +71,33 @@ def clean_text(raw: str, *, field: str, max_chars: int = NAME_MAX_CHARS) -> str:
     return text
 
 
+UnprintableCheck = Callable[[str], Collection[str]]
+"""The characters of a name that the aftercare sheet cannot print: its fonts have no glyph for
+them, so they would print as empty boxes. kiosk.runtime hands the sheet's own check to the
+service (printouts.scripts.unprintable_characters), which the core cannot import."""
+
+
+def printable(text: str, *, field: str, unprintable: UnprintableCheck | None) -> str:
+    """`text`, unless the sheet would print part of it as boxes (errors.cannot_print): a name
+    that is kept must also be the name the patient takes home. None skips the check (tools
+    that print nothing)."""
+    if unprintable is not None and unprintable(text):
+        raise Invalid(field, "errors.cannot_print")
+    return text
+
+
 def search_text(raw: str) -> str:
     """What staff look a name up by: `typed_text` (NFC, trimmed, no control or bidi
     characters); empty finds everyone."""
     return typed_text(raw, field="name", too_long="errors.input_too_long", joiners=True)
 
 
-def first_name(raw: str) -> str:
-    return clean_text(raw, field="first_name")
+def first_name(raw: str, unprintable: UnprintableCheck | None = None) -> str:
+    return printable(clean_text(raw, field="first_name"), field="first_name",
+                     unprintable=unprintable)
 
 
-def last_initial(raw: str) -> str:
+def last_initial(raw: str, unprintable: UnprintableCheck | None = None) -> str:
     """One letter, stored upper-case; a trailing dot is forgiven. A letter whose capital is
     more than one letter ("ß" -> "SS") is kept as typed."""
     text = typed_text(raw, field="last_initial").rstrip(".").strip()
@@ -90,11 +106,13 @@ def last_initial(raw: str) -> str:
     if len(text) != 1 or not text.isalpha():
         raise Invalid("last_initial", "errors.initial")
     capital = unicodedata.normalize("NFC", text.upper())
-    return capital if len(capital) == 1 else text
+    return printable(capital if len(capital) == 1 else text, field="last_initial",
+                     unprintable=unprintable)
 
 
-def companion_name(raw: str) -> str:
-    return clean_text(raw, field="companion_name")
+def companion_name(raw: str, unprintable: UnprintableCheck | None = None) -> str:
+    return printable(clean_text(raw, field="companion_name"), field="companion_name",
+                     unprintable=unprintable)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from kiosk.printing import FolderPrinter
 from kiosk.records import Readiness, new_id
 from kiosk.runtime import Runtime, open_runtime
 from kiosk.validation import Invalid, InvalidInput
+from printouts.scripts import unprintable_characters
 from tests.conftest import LA
 from tests.kiosk.factories import teach_back_answers
 
@@ -255,10 +256,9 @@ def must_refuse(check: Callable[[], Any], field: str) -> str:
 
 
 ERROR_KEYS = ("errors.empty", "errors.too_long", "errors.input_too_long",
-              "errors.control_chars", "errors.initial", "errors.phone", "errors.blood_pressure",
-              "errors.follow_up",
-              "errors.follow_up_range", "errors.follow_up_clock_change", "errors.wristband",
-              "errors.day")
+              "errors.control_chars", "errors.cannot_print", "errors.initial", "errors.phone",
+              "errors.blood_pressure", "errors.follow_up", "errors.follow_up_range",
+              "errors.follow_up_clock_change", "errors.wristband", "errors.day")
 
 
 def test_every_refusal_key_has_words_in_every_language() -> None:
@@ -305,7 +305,10 @@ def expected_name(raw: str) -> str | None:
         return None
     text = unicodedata.normalize("NFC", raw).strip()
     visible = any(unicodedata.category(c)[0] in "LNPS" for c in text)
-    return text if visible and len(text) <= validation.NAME_MAX_CHARS else None
+    if not visible or len(text) > validation.NAME_MAX_CHARS:
+        return None
+    # The sheet's own rule, itself tested on real PDFs (tests/printouts/test_sheet_scripts.py).
+    return None if unprintable_characters(text) else text
 
 
 def name_refusal(raw: str) -> str:
@@ -316,10 +319,12 @@ def name_refusal(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw).strip()
     if not any(unicodedata.category(c)[0] in "LNPS" for c in text):
         return "errors.empty"
-    return "errors.too_long"
+    if len(text) > validation.NAME_MAX_CHARS:
+        return "errors.too_long"
+    return "errors.cannot_print"
 
 
-NAME_KEYS = {"errors.empty", "errors.too_long", "errors.control_chars"}
+NAME_KEYS = {"errors.empty", "errors.too_long", "errors.control_chars", "errors.cannot_print"}
 
 
 def test_first_name_through_the_service_and_the_database(tmp_path: Path) -> None:
@@ -404,7 +409,8 @@ def test_last_initial_through_the_service_and_the_database(tmp_path: Path) -> No
         def check(raw: str) -> None:
             stored, key = through_start(rt, "last_initial", raw, "last_initial",
                                         {"errors.empty", "errors.initial",
-                                         "errors.control_chars", "errors.too_long"})
+                                         "errors.control_chars", "errors.too_long",
+                                         "errors.cannot_print"})
             if len(raw) > validation.INPUT_MAX_CHARS:
                 assert key == "errors.too_long"
                 return
@@ -415,9 +421,12 @@ def test_last_initial_through_the_service_and_the_database(tmp_path: Path) -> No
             if len(letter) != 1 or not letter.isalpha():
                 assert key == ("errors.empty" if not letter else "errors.initial")
                 return
+            capital = unicodedata.normalize("NFC", letter.upper())
+            if unprintable_characters(capital if len(capital) == 1 else letter):
+                assert key == "errors.cannot_print"
+                return
             assert stored is not None, key
             kept = stored.record.patient.last_initial
-            capital = unicodedata.normalize("NFC", letter.upper())
             assert kept == (capital if len(capital) == 1 else letter)
             assert len(kept) == 1 and kept.isalpha()
 
@@ -720,7 +729,7 @@ def test_every_control_character_is_refused_through_the_service(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("name", [*RTL_WORDS, *EMOJI, "José", "Jose\u0301", "Ñúñez",
-                                  "李 小龍", "Zoë 👍🏽", "שרה כהן", "Ana\u00a0María"])
+                                  "Ἀθηνᾶ Παππᾶ", "Zoë 👍🏽", "שרה כהן", "Ana\u00a0María"])
 def test_right_to_left_and_emoji_names_are_kept_exactly(tmp_path: Path, name: str) -> None:
     with real_runtime(tmp_path) as rt:
         state = start(rt, first_name=f" {name}\u3000")

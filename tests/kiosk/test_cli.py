@@ -71,6 +71,7 @@ def test_sheet_prints_to_a_cups_queue(tmp_path: Path, cups: CupsServer) -> None:
     ("   ", "Please fill this in"),
     ("A" * 41, "40 letters or fewer"),
     ("Ana\x1b[31m", "characters we can't use"),
+    ("張偉", "can't print these letters"),
 ])
 def test_sheet_refuses_bad_names_clearly(tmp_path: Path, first_name: str, words: str) -> None:
     result = run("sheet", "--first-name", first_name, "--out", str(tmp_path / "x.pdf"))

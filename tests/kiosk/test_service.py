@@ -124,6 +124,27 @@ def test_start_refuses_a_future_infusion_time_and_saves_nothing(runtime: Runtime
     assert runtime.store.discharges() == []
 
 
+def test_names_the_sheet_cannot_print_are_refused_and_nothing_is_saved(
+        runtime: Runtime, clock: ManualClock) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        runtime.service.start(first_name="張偉", last_initial="李", language="en",
+                              infusion_ended_at=clock.now(), staff_actor="staff:x")
+    assert [(e.field, e.message_key) for e in refused.value.errors] == [
+        ("first_name", "errors.cannot_print"), ("last_initial", "errors.cannot_print")]
+    assert runtime.store.discharges() == []
+    state = runtime.service.start(first_name="فاطمة", last_initial="Ж", language="en",
+                                  infusion_ended_at=clock.now(), staff_actor="staff:x")
+    state = runtime.service.apply(state, flow.PatientPartStarted(actor="staff:x"))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record), flow.ArrivalChosen(arrives_at=None)]:
+        state = runtime.service.apply(state, event)
+    with pytest.raises(InvalidInput) as refused:
+        runtime.service.name_companion(state, "हिन्दी")
+    assert [(e.field, e.message_key) for e in refused.value.errors] == [
+        ("companion_name", "errors.cannot_print")]
+    assert runtime.store.load(state.record.id) == state
+
+
 def test_a_render_fault_is_recorded_as_a_failed_print(runtime: Runtime,
                                                       clock: ManualClock) -> None:
     state = runtime.service.start(first_name="Ana", last_initial="R", language="en",
@@ -180,5 +201,6 @@ def test_a_wristband_is_kept_only_as_an_opaque_hash(runtime: Runtime, clock: Man
     # Keyed with this kiosk's pepper: the same band elsewhere gives another hash.
     from kiosk.service import DischargeService
     other = DischargeService(runtime.store, runtime.config, clock, runtime.printer,
-                             runtime.service.render_sheet, secret=b"another kiosk")
+                             runtime.service.render_sheet, runtime.service.unprintable,
+                             secret=b"another kiosk")
     assert other.wristband_ref("MRN-00123456") != ref

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from kiosk import validation
 from kiosk.content import load_content
 from kiosk.validation import Invalid
+from printouts.scripts import unprintable_characters
 
 NOW = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 
@@ -36,6 +37,36 @@ def test_bad_names_are_refused_with_a_message_in_every_language(raw: str, key: s
 @pytest.mark.parametrize("name", ["José", "Ñúñez", "Nguyễn Thị Minh", "O'Brien-Smith", "李"])
 def test_real_names_are_kept_exactly(name: str) -> None:
     assert validation.first_name(f"  {name} ") == unicodedata.normalize("NFC", name)
+
+
+PRINTABLE_NAMES = ["José", "Ñúñez", "Nguyễn Thị Minh", "Ἀθηνᾶ", "Анастасия", "ქეთევან",
+                   "שרה", "فاطمة", "یاسمین", "Ana 👍🏽"]
+UNPRINTABLE_NAMES = ["李", "張偉", "한국", "हिन्दी", "தமிழ்", "ሰላም", "Ana 張"]
+
+
+@pytest.mark.parametrize("name", PRINTABLE_NAMES)
+def test_names_the_sheet_can_print_are_kept(name: str) -> None:
+    check = unprintable_characters
+    assert validation.first_name(name, check) == unicodedata.normalize("NFC", name)
+    assert validation.companion_name(name, check) == unicodedata.normalize("NFC", name)
+
+
+@pytest.mark.parametrize("name", UNPRINTABLE_NAMES)
+def test_a_name_the_sheet_would_print_as_boxes_is_refused(name: str) -> None:
+    for check in (validation.first_name, validation.companion_name):
+        with pytest.raises(Invalid) as refused:
+            check(name, unprintable_characters)
+        assert refused.value.message_key == "errors.cannot_print"
+    for language in ("en", "es"):
+        assert load_content(language).text("errors.cannot_print")
+
+
+def test_an_initial_the_sheet_would_print_as_a_box_is_refused() -> None:
+    assert validation.last_initial("ж", unprintable_characters) == "Ж"
+    with pytest.raises(Invalid) as refused:
+        validation.last_initial("張", unprintable_characters)
+    assert (refused.value.field, refused.value.message_key) == ("last_initial",
+                                                                "errors.cannot_print")
 
 
 def test_names_are_stored_in_nfc() -> None:

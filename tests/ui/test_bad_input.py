@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from kiosk.content import Content, load_content
 from kiosk.flow import DischargeState
 from kiosk.printing import FolderPrinter
 from kiosk.records import new_id
-from kiosk.runtime import Runtime, open_runtime
+from kiosk.runtime import Runtime, open_runtime, unprintable_on_sheet
 from kiosk.service import Started
 from kiosk.settings import SettingsError, value_of
 from kiosk.settings import parse as parse_setting
@@ -231,8 +232,10 @@ def assert_one_step_saved(kiosk: Kiosk, before: tuple[int, ...], new_rows: int
 # --- the staff start form ----------------------------------------------------------------
 
 START_FIELDS = {  # field: (label key, the core's check, a good value)
-    "first_name": ("staff.start.first_name", validation.first_name, "Ana"),
-    "last_initial": ("staff.start.last_initial", validation.last_initial, "R"),
+    "first_name": ("staff.start.first_name",
+                   partial(validation.first_name, unprintable=unprintable_on_sheet), "Ana"),
+    "last_initial": ("staff.start.last_initial",
+                     partial(validation.last_initial, unprintable=unprintable_on_sheet), "R"),
     "follow_up": ("staff.start.follow_up", None, ""),
     "wristband": ("staff.start.wristband", validation.wristband, ""),
 }
@@ -379,7 +382,8 @@ def submit_companion_answer(kiosk: Kiosk, screen: type, value: str,
 
 def name_example(kiosk: Kiosk, value: str) -> None:
     result = submit_companion_answer(kiosk, CompanionNameScreen, value,
-                                     validation.companion_name)
+                                     partial(validation.companion_name,
+                                             unprintable=unprintable_on_sheet))
     if result is None:
         return
     kept, stored = result
@@ -663,9 +667,9 @@ def test_pasting_a_setting(kiosk: Kiosk, tap: Tap, key: str) -> None:
 
 # --- the history search (staff) -----------------------------------------------------------
 
-SEARCHED = ("Ana", "Ana María", "José", "Jose\u0301", "Ñúñez", "Nguyễn Thị Minh", "李",
-            "Zoë 👍🏽", "👨\u200d👩\u200d👧\u200d👦", "שרה", "محمد", "O'Brien-Smith", "Straße",
-            "İlkay", "ﬁona", "Ａｎａ")
+SEARCHED = ("Ana", "Ana María", "José", "Jose\u0301", "Ñúñez", "Nguyễn Thị Minh",
+            "Анастасия", "Zoë 👍🏽", "👨\u200d👩\u200d👧\u200d👦", "שרה", "محمد", "O'Brien-Smith",
+            "Straße", "İlkay", "ﬁona", "Ａｎａ")
 
 
 @st.composite
@@ -698,7 +702,9 @@ def history_rows(kiosk: Kiosk) -> list[str]:
 
 def test_pasting_a_history_search(kiosk: Kiosk, tap: Tap) -> None:
     window, runtime = kiosk.window, kiosk.runtime
-    on_file = [start(runtime, first_name=name) for name in SEARCHED]
+    # Full-width letters are searched for, but no sheet could print them on file.
+    on_file = [start(runtime, first_name=name) for name in SEARCHED
+               if not unprintable_on_sheet(name)]
     sign_in(kiosk.qtbot, window, tap, StaffHomeScreen)
     tap(window, STAFF.text("staff.home.history"))
     on(kiosk.qtbot, window, HistoryScreen)

@@ -116,6 +116,42 @@ def test_design_numbers_hold(qtbot, styled_app: QApplication, language: str, ste
                 assert len(words_in(sentence)) <= MAX_SENTENCE_WORDS, (stem, sentence)
 
 
+TYPED_ANSWER_ERRORS = {  # every refusal a companion's typed answer can get
+    "CompanionNameScreen": ("errors.empty", "errors.too_long", "errors.input_too_long",
+                            "errors.control_chars", "errors.cannot_print"),
+    "CompanionPhoneScreen": ("errors.empty", "errors.phone", "errors.input_too_long",
+                             "errors.control_chars"),
+}
+TYPED_CASES = [case for case in CASES if case[2].__name__ in TYPED_ANSWER_ERRORS]
+
+
+@pytest.mark.parametrize(("language", "stem", "screen_class", "fields"), TYPED_CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in TYPED_CASES])
+def test_a_refusal_beside_the_field_leaves_every_key_in_view(
+        qtbot, styled_app: QApplication, language: str, stem: str, screen_class: type,
+        fields: dict[str, object]) -> None:
+    """A message of two or three lines must not push the keyboard's last row under Next."""
+    assert TYPED_CASES
+    screen = shown(qtbot, language, screen_class, fields)
+    words = load_content(language)
+    for key in TYPED_ANSWER_ERRORS[screen_class.__name__]:
+        field_name = screen.field_name  # type: ignore[attr-defined]
+        screen.show_errors({field_name: words.text(key)})  # type: ignore[attr-defined]
+        QApplication.processEvents()
+        info = describe_screen(screen)
+        assert any(t["text"] == words.text(key) for t in info["texts"]), (stem, key)
+        controls = info["interactive"]
+        for item in [*controls, *info["texts"]]:
+            assert item["in_view"], (stem, key, item["text"])
+            assert item["y"] + item["height"] <= SIZE[1], (stem, key, item["text"])
+        for index, first in enumerate(controls):
+            for second in controls[index + 1:]:
+                assert gap(first, second) >= TARGET_GAP, (stem, key, first["accessible_name"],
+                                                          second["accessible_name"])
+    screen.show_errors({})  # type: ignore[attr-defined]
+    assert screen.heading.isVisible()  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(("language", "stem", "screen_class", "fields"), CASES,
                          ids=[f"{c[0]}-{c[1]}" for c in CASES])
 def test_every_control_is_reached_with_the_tab_key_and_nothing_animates(

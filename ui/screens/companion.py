@@ -30,6 +30,10 @@ class _TypedAnswer(PatientScreen):
     field_name = ""  # the draft key and the validation field it reports
     compact = True
 
+    def _heading(self, key: str) -> None:
+        self.heading = label(self.model.text(key), "heading")
+        self.root.addWidget(self.heading)
+
     def _field_row(self, label_key: str) -> QLineEdit:
         row = QHBoxLayout()
         row.setSpacing(SIZES.gap)
@@ -56,8 +60,12 @@ class _TypedAnswer(PatientScreen):
         return {self.field_name: self.field.text()}
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        """A kind message beside the field; what was typed stays."""
-        show_message(self.error, errors.get(self.field_name, ""))
+        """A kind message beside the field; what was typed stays. The heading gives the
+        message its room while it shows: a screen with a keyboard has no height to spare, and
+        a message of two or three lines would push the keyboard's last row under "Next"."""
+        message = errors.get(self.field_name, "")
+        self.heading.setVisible(not message)
+        show_message(self.error, message)
 
 
 class CompanionNameScreen(_TypedAnswer):
@@ -66,7 +74,7 @@ class CompanionNameScreen(_TypedAnswer):
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
         self.set_progress(model.text("screens.companion.name_title"))
-        self.root.addWidget(label(model.text("screens.companion.name_body"), "heading"))
+        self._heading("screens.companion.name_body")
         field = self._field_row("screens.companion.name_label")
         self.root.addWidget(TouchKeyboard(model.content, field))
         self._next_button()
@@ -83,7 +91,7 @@ class CompanionPhoneScreen(_TypedAnswer):
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
         self.set_progress(model.text("screens.companion.phone_title"))
-        self.root.addWidget(label(model.text("screens.companion.phone_body"), "heading"))
+        self._heading("screens.companion.phone_body")
         field = self._field_row("screens.companion.phone_label")
         keypad = Keypad(model.text("keyboard.delete"), model.text("keyboard.clear"),
                         side_role="")
