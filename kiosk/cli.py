@@ -158,10 +158,10 @@ def cmd_sheet(args: argparse.Namespace, config: ClinicConfig) -> int:
         if args.discharged_at else now
     follow_up = _local_datetime(args.follow_up, config, "--follow-up") if args.follow_up else None
     try:
-        first_name = validation.first_name(args.first_name, unprintable_on_sheet)
-        companion = (Companion(name=validation.companion_name(args.companion,
-                                                              unprintable_on_sheet),
-                               phone_e164="", phone_raw="") if args.companion else None)
+        first_name = validation.first_name(args.first_name, unprintable=unprintable_on_sheet)
+        companion = (Companion(name=validation.companion_name(
+            args.companion, unprintable=unprintable_on_sheet), phone_e164="", phone_raw="")
+            if args.companion else None)
     except validation.Invalid as exc:
         raise CliError(_explain_invalid(exc)) from None
     record = Discharge(

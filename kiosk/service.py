@@ -75,8 +75,9 @@ class DischargeService:
         now = self.clock.now()
         load_content(language)  # an unknown language fails here, before anything is saved
         valid = validation.gather({
-            "first_name": lambda: validation.first_name(first_name, self.unprintable),
-            "last_initial": lambda: validation.last_initial(last_initial, self.unprintable),
+            "first_name": lambda: validation.first_name(first_name,
+                                                        unprintable=self.unprintable),
+            "last_initial": lambda: validation.last_initial(last_initial),
             "infusion_ended_at": lambda: validation.infusion_ended_at(infusion_ended_at, now),
             "follow_up_at": lambda: follow_up_at or validation.follow_up(
                 follow_up, now, self.config.zone),
@@ -129,7 +130,8 @@ class DischargeService:
     def name_companion(self, state: DischargeState, name: str) -> DischargeState:
         """Validate and save the companion's name. Raises InvalidInput."""
         valid = validation.gather({
-            "companion_name": lambda: validation.companion_name(name, self.unprintable)})
+            "companion_name": lambda: validation.companion_name(
+                name, unprintable=self.unprintable)})
         return self.apply(state, flow.CompanionNamed(name=valid["companion_name"]))
 
     def give_companion_phone(self, state: DischargeState, phone: str) -> DischargeState:

@@ -79,8 +79,8 @@ service (printouts.scripts.unprintable_characters), which the core cannot import
 
 def printable(text: str, *, field: str, unprintable: UnprintableCheck | None) -> str:
     """`text`, unless the sheet would print part of it as boxes (errors.cannot_print): a name
-    that is kept must also be the name the patient takes home. None skips the check (tools
-    that print nothing)."""
+    that is kept must also be the name the patient takes home. None skips the check; a caller
+    must say so (the rules of the text alone, in tests)."""
     if unprintable is not None and unprintable(text):
         raise Invalid(field, "errors.cannot_print")
     return text
@@ -92,25 +92,25 @@ def search_text(raw: str) -> str:
     return typed_text(raw, field="name", too_long="errors.input_too_long", joiners=True)
 
 
-def first_name(raw: str, unprintable: UnprintableCheck | None = None) -> str:
+def first_name(raw: str, *, unprintable: UnprintableCheck | None) -> str:
     return printable(clean_text(raw, field="first_name"), field="first_name",
                      unprintable=unprintable)
 
 
-def last_initial(raw: str, unprintable: UnprintableCheck | None = None) -> str:
+def last_initial(raw: str) -> str:
     """One letter, stored upper-case; a trailing dot is forgiven. A letter whose capital is
-    more than one letter ("ß" -> "SS") is kept as typed."""
+    more than one letter ("ß" -> "SS") is kept as typed. The sheet does not print it, so any
+    letter will do."""
     text = typed_text(raw, field="last_initial").rstrip(".").strip()
     if not text:
         raise Invalid("last_initial", "errors.empty")
     if len(text) != 1 or not text.isalpha():
         raise Invalid("last_initial", "errors.initial")
     capital = unicodedata.normalize("NFC", text.upper())
-    return printable(capital if len(capital) == 1 else text, field="last_initial",
-                     unprintable=unprintable)
+    return capital if len(capital) == 1 else text
 
 
-def companion_name(raw: str, unprintable: UnprintableCheck | None = None) -> str:
+def companion_name(raw: str, *, unprintable: UnprintableCheck | None) -> str:
     return printable(clean_text(raw, field="companion_name"), field="companion_name",
                      unprintable=unprintable)
 

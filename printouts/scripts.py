@@ -196,6 +196,9 @@ def unprintable_characters(text: str, base_font: str = FONT_REGULAR) -> set[str]
     refuse a name for which this is not empty.
     """
     drawn = shape_arabic(unicodedata.normalize("NFC", text), base_font)
+    covered = _cmap(base_font)
+    if not asks_for_emoji(drawn) and all(ord(char) in covered for char in drawn):
+        return set()  # the common case, decided without splitting into clusters (no regex)
     return {
         char
         for cluster in grapheme_clusters(drawn)

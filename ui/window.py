@@ -381,6 +381,8 @@ class KioskWindow(QMainWindow):
             app.installEventFilter(self)
 
     def _build_screen(self) -> None:
+        # No screen may run an event loop while it is built: with the tap filter off, a tap
+        # it let through would miss the tap guard and the idle clock.
         screen_class = self.current_screen_class()
         old = self.active_screen
         state = self.bridge.state
@@ -485,6 +487,9 @@ class KioskWindow(QMainWindow):
         show = getattr(self.active_screen, "show_errors", None)
         if show is not None:
             show(messages)
+            # A message can move what is below it: the tap guard starts again, as for a new
+            # screen, so a finger already on its way does not land on what moved there.
+            self.shown_since.restart()
 
     def _on_failed(self, message_key: str) -> None:
         # Staff see the message on their screen; a patient gets a calm screen that keeps it

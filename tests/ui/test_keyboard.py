@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout,
 
 from kiosk.content import load_content
 from ui.keyboard import KEY_GAP, KEY_MIN, MAX_HEIGHT, WIDTH, TouchKeyboard
-from ui.theme import stylesheet
+from ui.theme import LARGE_TEXT, SIZES, stylesheet
 
 NAME_KEYS = ["j", "o", "s", "é", "space", "ñ", "ú", "ñ", "e", "z", "-", "o", "'", "shift",
              "n", "e", "i", "l"]
@@ -143,9 +143,20 @@ def test_keys_keep_their_size_when_the_stylesheet_is_applied_again(
     assert {name: key.geometry() for name, key in form.keyboard.keys.items()} == before
 
 
-def test_at_its_narrowest_a_focused_key_keeps_its_place(qtbot, form: Form) -> None:
-    """The keys are placed once per width: the stylesheet, which styles a focused key with a
-    thicker border, must never push a key out of its cell, even at the narrowest width."""
+def test_the_stylesheet_never_asks_a_key_for_more_than_its_smallest_cell() -> None:
+    """Keys are placed once per width, not again when restyled: so the letter keys' minimum
+    in the stylesheet (content box plus border, in either size of text) must fit the smallest
+    cell the keyboard gives a key."""
+    for sizes in (SIZES, LARGE_TEXT):
+        assert sizes.key_min <= KEY_MIN
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_at_its_narrowest_a_focused_key_keeps_its_place(qtbot, form: Form, large: bool) -> None:
+    """The keys are placed once per width: restyling (large text, a focused key's thicker
+    border) must never move a key out of its cell, even at the narrowest width."""
+    if large:
+        form.setStyleSheet(stylesheet(sizes=LARGE_TEXT))  # as a patient screen does
     keyboard = form.keyboard
     keyboard.setFixedWidth(keyboard.minimumSizeHint().width())
     qtbot.waitUntil(lambda: keyboard.width() == keyboard.minimumSizeHint().width())

@@ -276,6 +276,31 @@ def test_the_language_switch_redraws_at_once_and_keeps_what_was_typed(
     assert "José" in visible_texts(window)
 
 
+def test_a_refusal_starts_the_tap_guard_again(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
+    """A message beside the field can move the keys below it: a tap at once is not taken."""
+    words = load_content("en")
+    begin_patient_part(qtbot, window, tap, "en")
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, words)
+    on(qtbot, window, ArrivalScreen)
+    moved_on(qtbot, window, tap, words.text("screens.companion.here_now"))
+    on(qtbot, window, CompanionNameScreen)
+    window.settle_ms = 500  # as on the kiosk
+    qtbot.wait(600)
+    tap(window, words.text("screens.common.next"))  # nothing typed: refused
+    screen = window.active_screen
+    assert isinstance(screen, CompanionNameScreen)
+    qtbot.waitUntil(lambda: screen.error.isVisible())
+    assert screen.error.text() == words.text("errors.empty")
+    assert screen.heading.isVisible()  # one line: nothing moved
+    tap(window, "A")  # at once
+    assert screen.field.text() == ""
+    qtbot.wait(600)  # a moment later, it is taken
+    tap(window, "A")
+    assert screen.field.text() == "A"
+
+
 def test_a_companion_who_comes_later_is_waited_for_without_a_pause(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
         ui_clock: RunningClock) -> None:

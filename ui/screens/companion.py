@@ -60,12 +60,16 @@ class _TypedAnswer(PatientScreen):
         return {self.field_name: self.field.text()}
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        """A kind message beside the field; what was typed stays. The heading gives the
-        message its room while it shows: a screen with a keyboard has no height to spare, and
-        a message of two or three lines would push the keyboard's last row under "Next"."""
+        """A kind message beside the field; what was typed stays. A screen with a keyboard
+        has no height to spare: a message taller than the field (two or three lines) would
+        push the keyboard's last row under "Next", so the heading gives it room while it
+        shows. A shorter one leaves the heading, and everything below, where it was."""
         message = errors.get(self.field_name, "")
-        self.heading.setVisible(not message)
         show_message(self.error, message)
+        # The message takes the row's other half: about the field's width.
+        taller = bool(message) and \
+            self.error.heightForWidth(self.field.width()) > self.field.height()
+        self.heading.setVisible(not taller)
 
 
 class CompanionNameScreen(_TypedAnswer):
