@@ -4,9 +4,12 @@ so the lockout and the pepper are what protect it)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +25,8 @@ from kiosk.validation import Invalid, clean_text
 PEPPER_NAME = "pepper"
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
+# How long a PIN checked while it was typed (`StaffDirectory.precheck`) stays usable by `verify`.
+PRECHECK_KEEP = timedelta(minutes=2)
 PIN_PATTERN = re.compile(r"[0-9]{6,12}")
 
 # Argon2id at one of OWASP's equal-strength minimums (7 MiB, 5 passes), not the library's
@@ -55,6 +60,18 @@ class StaffMember:
         return f"staff:{self.id}"
 
 
+@dataclass(frozen=True)
+class _Prechecked:
+    """The answer for a PIN checked as it was typed. The PIN itself is not kept: only a digest
+    under a key that lives in this process's memory."""
+
+    staff_id: str
+    pin_hash: str  # the stored hash it was checked against: a PIN reset makes it moot
+    pin_digest: bytes
+    matches: bool
+    checked_at: datetime
+
+
 def load_pepper(data_dir: Path) -> bytes:
     """The pepper file, made on first use with 0600."""
     ensure_private_dir(data_dir)
@@ -77,6 +94,9 @@ class StaffDirectory:
         self.store = store
         self.pepper = pepper
         self.clock = clock
+        self._digest_key = secrets.token_bytes(32)
+        self._prechecked: _Prechecked | None = None
+        self._precheck_lock = threading.Lock()
 
     def _peppered(self, pin: str) -> bytes:
         return self.pepper + b":" + pin.encode()
@@ -166,6 +186,46 @@ class StaffDirectory:
         rows = self.store.db.query("SELECT * FROM staff ORDER BY name")
         return [m for m in map(_member, rows) if include_disabled or not m.disabled]
 
+    def precheck(self, staff_id: str, pin: str) -> None:
+        """Check a PIN while it is still being typed, so that the Argon2 work is done while the
+        person reaches for Unlock, and signing in does not wait for it.
+
+        Nothing is counted, audited or shown here: only `verify` decides, at Unlock, and it
+        uses this answer only for the same account, the same stored hash and the same PIN,
+        within PRECHECK_KEEP. So an attempt costs what it cost before, and the lockout counts
+        what it counted. A stopped or locked account is not checked."""
+        if not PIN_PATTERN.fullmatch(pin):
+            return
+        now = self.clock.now()
+        rows = list(self.store.db.query(
+            "SELECT pin_hash, disabled, locked_until FROM staff WHERE id = ?", [staff_id]))
+        if not rows or rows[0]["disabled"] or _locked(rows[0], now):
+            return
+        stored = str(rows[0]["pin_hash"])
+        answer = _Prechecked(staff_id, stored, self._digest(pin), self._matches(stored, pin), now)
+        with self._precheck_lock:
+            self._prechecked = answer
+
+    def _digest(self, pin: str) -> bytes:
+        return hashlib.blake2b(pin.encode(), key=self._digest_key).digest()
+
+    def _matches(self, stored: str, pin: str) -> bool:
+        try:
+            return _hasher.verify(stored, self._peppered(pin))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _pin_matches(self, staff_id: str, stored: str, pin: str, now: datetime) -> bool:
+        """The precheck's answer if it was for this very attempt, else Argon2 now. Either way
+        the precheck is used up."""
+        with self._precheck_lock:
+            answer, self._prechecked = self._prechecked, None
+        if answer is not None and answer.staff_id == staff_id and answer.pin_hash == stored \
+                and timedelta(0) <= now - answer.checked_at <= PRECHECK_KEEP \
+                and hmac.compare_digest(answer.pin_digest, self._digest(pin)):
+            return answer.matches
+        return self._matches(stored, pin)
+
     def verify(self, staff_id: str, pin: str) -> StaffMember:
         """The member if the PIN is right; StaffError otherwise. Every attempt is audited."""
         now = self.clock.now()
@@ -174,15 +234,12 @@ class StaffDirectory:
             self.store.audit(now, "kiosk", "LoginFailed", "", f"staff={staff_id} unknown")
             raise StaffError("unknown")
         row = rows[0]
-        locked_until = row["locked_until"]
-        if locked_until and datetime.fromisoformat(locked_until) > now:
+        if _locked(row, now):
             self.store.audit(now, f"staff:{staff_id}", "LoginRefused", "", "locked")
             raise StaffError("locked")
-        try:
-            if not PIN_PATTERN.fullmatch(pin):  # no PIN is made so: wrong, without hashing
-                raise VerificationError("not a PIN")
-            _hasher.verify(row["pin_hash"], self._peppered(pin))
-        except (VerificationError, InvalidHashError):
+        # What no PIN could be is wrong, without hashing.
+        if not PIN_PATTERN.fullmatch(pin) \
+                or not self._pin_matches(staff_id, str(row["pin_hash"]), pin, now):
             failures = int(row["failed_attempts"]) + 1
             lock = (now + LOCKOUT).isoformat() if failures >= MAX_FAILED_ATTEMPTS else None
             with self.store.transaction():
@@ -190,7 +247,7 @@ class StaffDirectory:
                     "failed_attempts": 0 if lock else failures, "locked_until": lock})
                 self.store.append_audit(now, f"staff:{staff_id}", "LoginFailed", "",
                                          "locked" if lock else f"attempt={failures}")
-            raise StaffError("locked" if lock else "wrong_pin") from None
+            raise StaffError("locked" if lock else "wrong_pin")
         # A hash made with older settings is remade now, while the PIN is at hand, so no
         # sign-in keeps paying the old cost in time and memory.
         remade = _hasher.hash(self._peppered(pin)) \
@@ -205,6 +262,12 @@ class StaffDirectory:
             self.store.append_audit(now, f"staff:{staff_id}", "Login", "",
                                     "pin hash remade" if remade is not None else "")
         return _member(row)
+
+
+def _locked(row: dict[str, object], now: datetime) -> bool:
+    locked_until = row["locked_until"]
+    return isinstance(locked_until, str) and bool(locked_until) \
+        and datetime.fromisoformat(locked_until) > now
 
 
 def _member(row: dict[str, object]) -> StaffMember:

@@ -8,7 +8,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from argon2 import PasswordHasher
 
+from kiosk import staff
 from kiosk.clock import ManualClock
 from kiosk.config import ClinicConfig, load_config
 from kiosk.printing import CupsPrinter, FolderPrinter
@@ -91,3 +93,28 @@ def cups() -> Iterator[CupsServer]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--kills", default="200",
                      help="how many times the crash test SIGKILLs the flow (200 in CI)")
+
+
+class ArgonCalls:
+    """The directory's own Argon2 hasher, counting its checks (each still runs in full)."""
+
+    def __init__(self, real: PasswordHasher) -> None:
+        self.real = real
+        self.count = 0
+
+    def verify(self, stored: str, secret: bytes) -> bool:
+        self.count += 1
+        return self.real.verify(stored, secret)
+
+    def hash(self, secret: bytes) -> str:
+        return self.real.hash(secret)
+
+    def check_needs_rehash(self, stored: str) -> bool:
+        return self.real.check_needs_rehash(stored)
+
+
+@pytest.fixture
+def argon(monkeypatch: pytest.MonkeyPatch) -> ArgonCalls:
+    calls = ArgonCalls(staff._hasher)
+    monkeypatch.setattr(staff, "_hasher", calls)
+    return calls

@@ -56,6 +56,7 @@ class FlowBridge(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-core")
         self._printer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-print")
         self.printing_for: str | None = None  # the record whose sheet is printing now
+        self._precheck_number = 0  # of the PIN typed last; only the UI thread writes it
         self._finished.connect(self._deliver)
 
     # --- plumbing
@@ -113,6 +114,20 @@ class FlowBridge(QObject):
 
     def verify_pin(self, staff_id: str, pin: str) -> None:
         self._run(lambda: self.runtime.staff.verify(staff_id, pin), self.staff_verified.emit)
+
+    def precheck_pin(self, staff_id: str, pin: str) -> None:
+        """The PIN as it is typed, checked on the worker before Unlock is tapped (see
+        StaffDirectory.precheck). Nothing comes back and nothing waits for it: `verify_pin`
+        runs after it on the same thread and uses its answer. A check whose PIN has changed
+        since is skipped."""
+        self._precheck_number += 1
+        number = self._precheck_number
+
+        def work() -> None:
+            if number == self._precheck_number:
+                self.runtime.staff.precheck(staff_id, pin)
+
+        self._executor.submit(work).add_done_callback(_log_failure)
 
     def list_staff(self) -> None:
         self._run(lambda: tuple((m.id, m.name) for m in self.runtime.staff.members()),
@@ -254,3 +269,10 @@ class FlowBridge(QObject):
     def clear(self) -> None:
         """Forget the current discharge (it stays saved); the screen returns to rest."""
         self._run(lambda: self._set_current(None), self._publish)
+
+
+def _log_failure(future: Future[Any]) -> None:
+    """Work nobody waits for: a failure is logged (never its arguments, which may be a PIN)."""
+    error = None if future.cancelled() else future.exception()
+    if error is not None:
+        log.error("background check failed", exc_info=error)

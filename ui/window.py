@@ -180,6 +180,7 @@ class KioskWindow(QMainWindow):
             app.installEventFilter(self)
         self.handlers: dict[str, Callable[[Any], None]] = {
             "unlock": self._on_unlock, "cancel": self._on_cancel, "pin": self._on_pin,
+            "pin_typed": self._on_pin_typed,
             "lock": self._on_lock, "new": self._on_new, "open": self._on_open,
             "start": self._on_start, "readiness": self._on_readiness,
             "start_patient": self._on_start_patient, "edit_readiness": self._on_edit_readiness,
@@ -531,6 +532,9 @@ class KioskWindow(QMainWindow):
 
     def _on_pin(self, payload: Any) -> None:
         self.bridge.verify_pin(payload["staff_id"], payload["pin"])
+
+    def _on_pin_typed(self, payload: Any) -> None:
+        self.bridge.precheck_pin(payload["staff_id"], payload["pin"])
 
     def _on_lock(self, _: object) -> None:
         self.staff = None

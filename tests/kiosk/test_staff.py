@@ -9,8 +9,14 @@ import pytest
 
 from kiosk.clock import ManualClock
 from kiosk.runtime import Runtime, open_runtime
-from kiosk.staff import MAX_FAILED_ATTEMPTS, PEPPER_NAME, StaffError, StaffMember
-from tests.conftest import STAFF_PIN
+from kiosk.staff import (
+    MAX_FAILED_ATTEMPTS,
+    PEPPER_NAME,
+    PRECHECK_KEEP,
+    StaffError,
+    StaffMember,
+)
+from tests.conftest import STAFF_PIN, ArgonCalls
 
 
 def test_pins_are_argon2id_hashes_never_the_pin(runtime: Runtime, nurse: StaffMember) -> None:
@@ -143,3 +149,87 @@ def test_only_a_stopped_account_is_allowed_again_and_only_by_an_active_admin(
     assert stopped_admin.value.code == "not_admin"
     assert runtime.staff.enable(nurse.name, actor=admin.actor).disabled is False
     assert [r.action for r in runtime.store.audit_rows()].count("StaffEnabled") == 1
+
+
+# --- a PIN checked while it is typed (StaffDirectory.precheck)
+
+def test_a_pin_checked_as_it_was_typed_signs_in_without_a_second_argon2_check(
+        runtime: Runtime, nurse: StaffMember, argon: ArgonCalls) -> None:
+    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    assert argon.count == 1
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+    assert argon.count == 1
+    assert runtime.store.audit_rows()[-1].action == "Login"
+    # The answer is used once: the next sign-in checks again.
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+    assert argon.count == 2
+
+
+def test_a_wrong_pin_checked_as_it_was_typed_still_counts_at_unlock(
+        runtime: Runtime, nurse: StaffMember, argon: ArgonCalls) -> None:
+    runtime.staff.precheck(nurse.id, "000000")
+    with pytest.raises(StaffError, match="wrong_pin"):
+        runtime.staff.verify(nurse.id, "000000")
+    assert argon.count == 1
+    assert runtime.store.audit_rows()[-1].detail == "attempt=1"
+
+
+def test_checking_as_it_is_typed_counts_audits_and_locks_nothing(
+        runtime: Runtime, nurse: StaffMember, argon: ArgonCalls) -> None:
+    audited = len(runtime.store.audit_rows())
+    for wrong in range(MAX_FAILED_ATTEMPTS + 2):
+        runtime.staff.precheck(nurse.id, f"00000{wrong}")
+    runtime.staff.precheck(nurse.id, "12345")  # too short to be a PIN: not even hashed
+    assert argon.count == MAX_FAILED_ATTEMPTS + 2
+    assert len(runtime.store.audit_rows()) == audited
+    [row] = runtime.store.db.query("SELECT failed_attempts, locked_until FROM staff")
+    assert row == {"failed_attempts": 0, "locked_until": None}
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+
+
+def test_a_precheck_answers_only_for_the_same_pin_account_and_stored_hash(
+        runtime: Runtime, nurse: StaffMember, argon: ArgonCalls) -> None:
+    # Another PIN typed at Unlock than the one checked: hashed again, and wrong.
+    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    with pytest.raises(StaffError, match="wrong_pin"):
+        runtime.staff.verify(nurse.id, "135791")
+    assert argon.count == 2
+    # A wrong PIN checked, then the right one typed: hashed again, and right.
+    runtime.staff.precheck(nurse.id, "135791")
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+    assert argon.count == 4
+    # Checked for one account, Unlock for another.
+    other = runtime.staff.add("Sam Other", STAFF_PIN)
+    runtime.staff.precheck(other.id, STAFF_PIN)
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+    assert argon.count == 6
+    # The PIN was reset after the check: the old PIN no longer signs in.
+    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    runtime.staff.reset_pin(nurse.name, "975310")
+    with pytest.raises(StaffError, match="wrong_pin"):
+        runtime.staff.verify(nurse.id, STAFF_PIN)
+    assert runtime.staff.verify(nurse.id, "975310") == nurse
+
+
+def test_a_precheck_goes_stale(
+        runtime: Runtime, nurse: StaffMember, clock: ManualClock, argon: ArgonCalls) -> None:
+    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    clock.advance(seconds=PRECHECK_KEEP.total_seconds() + 1)
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+    assert argon.count == 2
+
+
+def test_a_locked_or_stopped_account_is_not_checked_as_it_is_typed(
+        runtime: Runtime, nurse: StaffMember, argon: ArgonCalls) -> None:
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        with pytest.raises(StaffError):
+            runtime.staff.verify(nurse.id, "000000")
+    checked = argon.count
+    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    assert argon.count == checked
+    with pytest.raises(StaffError, match="locked"):
+        runtime.staff.verify(nurse.id, STAFF_PIN)
+    admin = runtime.staff.add("Ada Admin", "112233", admin=True)
+    runtime.staff.disable(nurse.name, actor=admin.actor)
+    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    assert argon.count == checked

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from kiosk.content import load_content
 from kiosk.runtime import Runtime
 from kiosk.staff import StaffMember
-from tests.conftest import STAFF_PIN
+from tests.conftest import STAFF_PIN, ArgonCalls
 from tests.ui.conftest import buttons
 from tests.ui.test_walkthrough import visible_texts
 from tests.ui.walk import on
@@ -69,6 +69,39 @@ def test_an_audit_problem_found_at_start_is_shown_to_staff(
     on(qtbot, window, StaffHomeScreen)
     assert STAFF.text("staff.home.audit_problem", problem=problem) in visible_texts(window)
     window.bridge.shutdown()
+
+
+def test_the_pin_is_checked_while_unlock_is_reached_for(
+        qtbot, window: KioskWindow, tap: Tap, argon: ArgonCalls) -> None:
+    """Argon2 runs as the last digit is typed, so Unlock does not wait for it; nothing shows
+    before Unlock, and Unlock uses that check rather than hashing again."""
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    for digit in STAFF_PIN[:-1]:
+        tap(window, digit)
+    tap(window, STAFF.text("staff.pin.back"))
+    tap(window, STAFF_PIN[-2])
+    tap(window, STAFF_PIN[-1])
+    qtbot.waitUntil(lambda: argon.count == 1)  # not before: five digits are no PIN
+    assert type(window.active_screen) is PinScreen and window.staff is None
+    tap(window, STAFF.text("staff.pin.unlock"))
+    on(qtbot, window, StaffHomeScreen)
+    assert argon.count == 1
+
+
+def test_a_pin_typed_before_the_name_is_checked_once_the_name_is_chosen(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse: StaffMember,
+        argon: ArgonCalls) -> None:
+    ui_runtime.staff.add("Sam Park", "135791")  # two accounts: nobody is chosen for you
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    for digit in STAFF_PIN:
+        tap(window, digit)
+    tap(window, ui_nurse.name)
+    qtbot.waitUntil(lambda: argon.count == 1)
+    tap(window, STAFF.text("staff.pin.unlock"))
+    on(qtbot, window, StaffHomeScreen)
+    assert window.staff == ui_nurse and argon.count == 1
 
 
 def test_staff_record_blood_pressure_and_a_wrong_one_is_explained(

@@ -28,6 +28,7 @@ class PinScreen(Screen):
         self.who = ChoiceRow(list(model.staff_names), vertical=True)
         if len(model.staff_names) == 1:
             self.who.select(model.staff_names[0][0])
+        self.who.chosen.connect(lambda _: self._report_typed())
         left.addWidget(label(model.text("staff.pin.choose"), "staff-body"))
         left.addWidget(self.who)
         left.addWidget(label(model.text("staff.pin.prompt"), "staff-body"))
@@ -62,6 +63,13 @@ class PinScreen(Screen):
     def _set_pin(self, pin: str) -> None:
         self.pin = pin
         self.display.setText("●" * len(pin))
+        self._report_typed()
+
+    def _report_typed(self) -> None:
+        """The PIN so far, so the kiosk can check it while Unlock is reached for."""
+        staff_id = self.who.value()
+        if staff_id is not None and self.pin:
+            self.report("pin_typed", {"staff_id": staff_id, "pin": self.pin})
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """A keyboard works too: digits, Backspace, Enter."""
