@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.clock import Clock
@@ -73,13 +73,30 @@ def _run_each(work: tuple[Callable[[], None], ...]) -> None:
             log.exception("work put off until after a screen's first frame failed")
 
 
+class _AfterPaint(QObject):
+    """Runs a screen's put-off work once the screen has been painted. A filter on only the
+    screens that put work off: an event() of every screen, in Python, cost each new screen
+    about 1 ms in the hundred events Qt sends it while it is built and shown."""
+
+    def __init__(self, screen: QWidget) -> None:
+        super().__init__(screen)
+        self.work: tuple[Callable[[], None], ...] = ()
+        screen.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.work and event.type() == QEvent.Type.Paint:
+            # Posted while the frame is painted, so it runs once the frame is done.
+            work, self.work = self.work, ()
+            QTimer.singleShot(0, watched, lambda: _run_each(work))
+        return False
+
+
 class Screen(QWidget):
     """A full-window screen. Reports user actions as (action name, payload)."""
 
     acted = Signal(str, object)
     for_staff = False  # staff screens are denser: smaller text and margins, same targets
-    # Read by event(), which Qt calls while the widget is still being built.
-    _after_first_frame: tuple[Callable[[], None], ...] = ()
+    _after_paint: _AfterPaint | None = None
 
     def __init__(self, model: ScreenModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,14 +111,9 @@ class Screen(QWidget):
         """Runs `work` just after the screen's first frame is painted, so what is not seen at
         once (rows below the fold, the drag gesture of a list) does not delay it. A zero
         timer alone would run before that paint. Dropped if the screen goes first."""
-        self._after_first_frame = (*self._after_first_frame, work)
-
-    def event(self, event: QEvent) -> bool:
-        if self._after_first_frame and event.type() == QEvent.Type.Paint:
-            # Posted while the frame is painted, so it runs once the frame is done.
-            work, self._after_first_frame = self._after_first_frame, ()
-            QTimer.singleShot(0, self, lambda: _run_each(work))
-        return super().event(event)
+        if self._after_paint is None:
+            self._after_paint = _AfterPaint(self)
+        self._after_paint.work = (*self._after_paint.work, work)
 
     def report(self, action: str, payload: object = None) -> None:
         self.acted.emit(action, payload)
