@@ -112,8 +112,20 @@ class FlowBridge(QObject):
 
     # --- what the window asks for
 
-    def verify_pin(self, staff_id: str, pin: str) -> None:
-        self._run(lambda: self.runtime.staff.verify(staff_id, pin), self.staff_verified.emit)
+    def verify_pin(self, staff_id: str, pin: str, *, with_board: bool = False) -> None:
+        """`with_board`: today's board is read in the same trip to the worker and comes
+        (board_listed) just before staff_verified, so the staff screen is drawn at once."""
+        def work() -> tuple[StaffMember, tuple[Any, ...] | None]:
+            member = self.runtime.staff.verify(staff_id, pin)
+            return member, tuple(self.runtime.service.board()) if with_board else None
+
+        def done(result: tuple[StaffMember, tuple[Any, ...] | None]) -> None:
+            member, board = result
+            if board is not None:
+                self.board_listed.emit(board)
+            self.staff_verified.emit(member)
+
+        self._run(work, done)
 
     def precheck_pin(self, staff_id: str, pin: str) -> None:
         """The PIN as it is typed, checked on the worker before Unlock is tapped (see

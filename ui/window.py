@@ -171,6 +171,7 @@ class KioskWindow(QMainWindow):
         self.languages = tuple((code, load_content(code).text("screens.common.language_name"))
                                for code in languages())
         self.allow_close = False
+        self.board_with_sign_in = False  # the sign-in under way brings today's board
         self.last_input = self.runtime.clock.now()
         self.idle_timer = QTimer(self)
         self.idle_timer.timeout.connect(self.check_idle)
@@ -451,7 +452,8 @@ class KioskWindow(QMainWindow):
         self.pin_requested = False
         self.failure = ""
         self.resting = False
-        if self.bridge.state is None:
+        board_came, self.board_with_sign_in = self.board_with_sign_in, False
+        if self.bridge.state is None and not board_came:
             self.bridge.list_board()
             if self.staff_view is None:
                 # The staff screen is drawn once, when its board arrives: not first with the
@@ -531,7 +533,10 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_pin(self, payload: Any) -> None:
-        self.bridge.verify_pin(payload["staff_id"], payload["pin"])
+        # With no discharge open, staff land on the board: it is read in the same trip.
+        self.board_with_sign_in = self.bridge.state is None
+        self.bridge.verify_pin(payload["staff_id"], payload["pin"],
+                               with_board=self.board_with_sign_in)
 
     def _on_pin_typed(self, payload: Any) -> None:
         self.bridge.precheck_pin(payload["staff_id"], payload["pin"])

@@ -89,6 +89,24 @@ def test_the_pin_is_checked_while_unlock_is_reached_for(
     assert argon.count == 1
 
 
+def test_the_board_read_with_the_sign_in_is_current(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse: StaffMember) -> None:
+    """The sign-in brings today's board in the same trip: a discharge saved since the kiosk
+    last read it is on the staff screen at once."""
+    from datetime import timedelta
+
+    from kiosk.records import Indication, new_id
+    from tests.ui.test_walkthrough import sign_in
+
+    ui_runtime.service.start(
+        first_name="Rosa", last_initial="M", language="en", indication=next(iter(Indication)),
+        first_session=False, infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=60),
+        staff_actor=ui_nurse.actor, record_id=new_id())
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    assert [row.state.record.patient.first_name for row in window.board] == ["Rosa"]
+    assert any("Rosa" in text for text in visible_texts(window))
+
+
 def test_a_pin_typed_before_the_name_is_checked_once_the_name_is_chosen(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse: StaffMember,
         argon: ArgonCalls) -> None:
