@@ -215,11 +215,14 @@ class StaffDirectory:
         except (VerificationError, InvalidHashError):
             return False
 
-    def _pin_matches(self, staff_id: str, stored: str, pin: str, now: datetime) -> bool:
-        """The precheck's answer if it was for this very attempt, else Argon2 now. Either way
-        the precheck is used up."""
+    def _take_precheck(self) -> _Prechecked | None:
         with self._precheck_lock:
             answer, self._prechecked = self._prechecked, None
+        return answer
+
+    def _pin_matches(self, answer: _Prechecked | None, staff_id: str, stored: str, pin: str,
+                     now: datetime) -> bool:
+        """The precheck's answer if it was for this very attempt, else Argon2 now."""
         if answer is not None and answer.staff_id == staff_id and answer.pin_hash == stored \
                 and timedelta(0) <= now - answer.checked_at <= PRECHECK_KEEP \
                 and hmac.compare_digest(answer.pin_digest, self._digest(pin)):
@@ -229,6 +232,7 @@ class StaffDirectory:
     def verify(self, staff_id: str, pin: str) -> StaffMember:
         """The member if the PIN is right; StaffError otherwise. Every attempt is audited."""
         now = self.clock.now()
+        early = self._take_precheck()  # used up by any attempt, refused or not
         rows = list(self.store.db.query("SELECT * FROM staff WHERE id = ?", [staff_id]))
         if not rows or rows[0]["disabled"]:
             self.store.audit(now, "kiosk", "LoginFailed", "", f"staff={staff_id} unknown")
@@ -239,7 +243,7 @@ class StaffDirectory:
             raise StaffError("locked")
         # What no PIN could be is wrong, without hashing.
         if not PIN_PATTERN.fullmatch(pin) \
-                or not self._pin_matches(staff_id, str(row["pin_hash"]), pin, now):
+                or not self._pin_matches(early, staff_id, str(row["pin_hash"]), pin, now):
             failures = int(row["failed_attempts"]) + 1
             lock = (now + LOCKOUT).isoformat() if failures >= MAX_FAILED_ATTEMPTS else None
             with self.store.transaction():

@@ -117,7 +117,13 @@ class FlowBridge(QObject):
         (board_listed) just before staff_verified, so the staff screen is drawn at once."""
         def work() -> tuple[StaffMember, tuple[Any, ...] | None]:
             member = self.runtime.staff.verify(staff_id, pin)
-            return member, tuple(self.runtime.service.board()) if with_board else None
+            if not with_board:
+                return member, None
+            try:
+                return member, tuple(self.runtime.service.board())
+            except Exception:  # signed in all the same: the window asks for the board again
+                log.exception("board with the sign-in failed")
+                return member, None
 
         def done(result: tuple[StaffMember, tuple[Any, ...] | None]) -> None:
             member, board = result

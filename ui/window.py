@@ -172,6 +172,7 @@ class KioskWindow(QMainWindow):
                                for code in languages())
         self.allow_close = False
         self.board_with_sign_in = False  # the sign-in under way brings today's board
+        self.board_arrived = False  # ... and it came
         self.last_input = self.runtime.clock.now()
         self.idle_timer = QTimer(self)
         self.idle_timer.timeout.connect(self.check_idle)
@@ -452,7 +453,8 @@ class KioskWindow(QMainWindow):
         self.pin_requested = False
         self.failure = ""
         self.resting = False
-        board_came, self.board_with_sign_in = self.board_with_sign_in, False
+        board_came = self.board_with_sign_in and self.board_arrived
+        self.board_with_sign_in = self.board_arrived = False
         if self.bridge.state is None and not board_came:
             self.bridge.list_board()
             if self.staff_view is None:
@@ -505,6 +507,7 @@ class KioskWindow(QMainWindow):
 
     def _on_board_listed(self, rows: tuple[BoardRow, ...]) -> None:
         self.board = rows
+        self.board_arrived = True
         # Only the board itself is redrawn: a form staff are typing into must not be.
         if self.staff is not None and self.bridge.state is None and self.staff_view is None \
                 and not self.pin_requested:
@@ -535,6 +538,7 @@ class KioskWindow(QMainWindow):
     def _on_pin(self, payload: Any) -> None:
         # With no discharge open, staff land on the board: it is read in the same trip.
         self.board_with_sign_in = self.bridge.state is None
+        self.board_arrived = False
         self.bridge.verify_pin(payload["staff_id"], payload["pin"],
                                with_board=self.board_with_sign_in)
 

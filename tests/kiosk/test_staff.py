@@ -211,6 +211,15 @@ def test_a_precheck_answers_only_for_the_same_pin_account_and_stored_hash(
     assert runtime.staff.verify(nurse.id, "975310") == nurse
 
 
+def test_any_attempt_uses_a_precheck_up_even_one_refused_before_hashing(
+        runtime: Runtime, nurse: StaffMember, argon: ArgonCalls) -> None:
+    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    with pytest.raises(StaffError, match="wrong_pin"):
+        runtime.staff.verify(nurse.id, "12")  # not a PIN: refused without hashing
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+    assert argon.count == 2
+
+
 def test_a_precheck_goes_stale(
         runtime: Runtime, nurse: StaffMember, clock: ManualClock, argon: ArgonCalls) -> None:
     runtime.staff.precheck(nurse.id, STAFF_PIN)
@@ -230,6 +239,7 @@ def test_a_locked_or_stopped_account_is_not_checked_as_it_is_typed(
     with pytest.raises(StaffError, match="locked"):
         runtime.staff.verify(nurse.id, STAFF_PIN)
     admin = runtime.staff.add("Ada Admin", "112233", admin=True)
-    runtime.staff.disable(nurse.name, actor=admin.actor)
-    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    stopped = runtime.staff.add("Sam Stopped", "975310")  # stopped, never locked
+    runtime.staff.disable(stopped.name, actor=admin.actor)
+    runtime.staff.precheck(stopped.id, "975310")
     assert argon.count == checked

@@ -88,6 +88,7 @@ class _AfterPaint(QObject):
             # Posted while the frame is painted, so it runs once the frame is done.
             work, self.work = self.work, ()
             QTimer.singleShot(0, watched, lambda: _run_each(work))
+            watched.removeEventFilter(self)  # nothing left to wait for
         return False
 
 
@@ -113,6 +114,8 @@ class Screen(QWidget):
         timer alone would run before that paint. Dropped if the screen goes first."""
         if self._after_paint is None:
             self._after_paint = _AfterPaint(self)
+        elif not self._after_paint.work:
+            self.installEventFilter(self._after_paint)  # it took itself off at the last paint
         self._after_paint.work = (*self._after_paint.work, work)
 
     def report(self, action: str, payload: object = None) -> None:
