@@ -162,6 +162,12 @@ class Store:
         self.head_path = path.parent / HEAD_NAME
         self._depth = 0  # nesting of transaction(); the head is written when it returns to 0
         self._audit_appended = False
+        self.defer_head = False
+        """When True, a commit leaves the head file to write_head_if_behind(): the touchscreen
+        writes it in the next pause of its worker (ui/bridge.py), so no tap waits for its
+        fsync. Until then the file is a few commits behind, as after a crash, which verify
+        accepts; close() writes it too."""
+        self._head_behind = False
         ensure_private_dir(path.parent)
         # A damaged file is refused before anything may write to it: not one byte of it,
         # its mode or its side files changes, so it can still be examined or recovered.
@@ -202,6 +208,7 @@ class Store:
         return cls(data_dir / DB_NAME)
 
     def close(self) -> None:
+        self.write_head_if_behind()
         self.db.close()
 
     # --- schema
@@ -238,7 +245,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One atomic change with its audit rows; after it commits, the audit head file is
-        brought up to date. (A crash in between leaves the file one step behind, which
+        brought up to date (or marked behind, with `defer_head`). (A crash in between leaves the file one step behind, which
         verify accepts: rows may be newer than the file, never fewer.)"""
         self._depth += 1
         try:
@@ -248,6 +255,15 @@ class Store:
             self._depth -= 1
         if self._depth == 0 and self._audit_appended:
             self._audit_appended = False
+            if self.defer_head:
+                self._head_behind = True
+            else:
+                self._write_head()
+
+    def write_head_if_behind(self) -> None:
+        """Bring the head file up to date after commits made with `defer_head`."""
+        if self._head_behind:
+            self._head_behind = False
             self._write_head()
 
     def save(self, state: DischargeState, event: Event, at: datetime, detail: str = "") -> bool:

@@ -4,7 +4,8 @@ Database work and PIN hashing run on one worker thread, in order. That thread al
 the current discharge, so events never apply to a stale copy. Printing (PDF and CUPS, up to
 the printer timeout) runs on a second thread, so "I need help" and staff sign-in never wait
 behind a printer; its result is recorded through the worker like any other event.
-Results come back to the UI thread as Qt signals.
+Results come back to the UI thread as Qt signals. The audit head file (an fsync after each
+commit) is left to the worker's next pause, so no tap waits for it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from kiosk import history, validation
 from kiosk.export import export_discharges, write_private
@@ -27,6 +28,10 @@ from kiosk.store import ensure_private_dir
 from kiosk.validation import InvalidInput
 
 log = logging.getLogger(__name__)
+
+AUDIT_HEAD_AFTER_MS = 250
+"""The audit head file (a small write and its fsync) waits for a pause this long in the
+core's work: no tap waits for it, nor shares the worker with it (see Store.defer_head)."""
 
 
 class FlowBridge(QObject):
@@ -47,7 +52,8 @@ class FlowBridge(QObject):
     idle = Signal()  # the worker has nothing left to do
     _finished = Signal(object, object)  # (future, callback), delivered on the UI thread
 
-    def __init__(self, runtime: Runtime, parent: QObject | None = None) -> None:
+    def __init__(self, runtime: Runtime, parent: QObject | None = None, *,
+                 audit_head_after_ms: int = AUDIT_HEAD_AFTER_MS) -> None:
         super().__init__(parent)
         self.runtime = runtime
         self.state: DischargeState | None = None  # the UI thread's copy
@@ -57,6 +63,11 @@ class FlowBridge(QObject):
         self._printer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-print")
         self.printing_for: str | None = None  # the record whose sheet is printing now
         self._precheck_number = 0  # of the PIN typed last; only the UI thread writes it
+        runtime.store.defer_head = True
+        self._head_timer = QTimer(self)
+        self._head_timer.setSingleShot(True)
+        self._head_timer.setInterval(audit_head_after_ms)
+        self._head_timer.timeout.connect(self._write_audit_head)
         self._finished.connect(self._deliver)
 
     # --- plumbing
@@ -64,6 +75,7 @@ class FlowBridge(QObject):
     def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
              executor: ThreadPoolExecutor | None = None) -> None:
         self._pending += 1
+        self._head_timer.stop()  # not while there is work: it waits for the next pause
         future = (executor or self._executor).submit(work)
         future.add_done_callback(lambda f: self._finished.emit(f, on_done))
 
@@ -87,13 +99,20 @@ class FlowBridge(QObject):
             log.error("core work failed", exc_info=error)
             self.failed.emit("errors.save_failed")
         if self._pending == 0:
+            self._head_timer.start()
             self.idle.emit()
+
+    def _write_audit_head(self) -> None:
+        # Nothing waits for it; a failure is logged, and verify reports a head left behind.
+        self._executor.submit(self.runtime.store.write_head_if_behind) \
+            .add_done_callback(_log_failure)
 
     @property
     def busy(self) -> bool:
         return self._pending > 0
 
     def shutdown(self) -> None:
+        self._head_timer.stop()  # Runtime.close() writes a head still behind
         self._printer.shutdown(wait=True)
         self._executor.shutdown(wait=True)
 
@@ -293,4 +312,4 @@ def _log_failure(future: Future[Any]) -> None:
     """Work nobody waits for: a failure is logged (never its arguments, which may be a PIN)."""
     error = None if future.cancelled() else future.exception()
     if error is not None:
-        log.error("background check failed", exc_info=error)
+        log.error("background work failed", exc_info=error)

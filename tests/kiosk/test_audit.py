@@ -130,6 +130,36 @@ def test_the_head_file_is_private_and_follows_every_commit(tmp_path: Path) -> No
     runtime.close()
 
 
+def test_a_deferred_head_waits_until_asked_for_and_is_written_at_close(tmp_path: Path) -> None:
+    """The touchscreen defers the head file (its fsync) past each tap's commit."""
+    data = tmp_path / "data"
+    runtime = busy_day(data)
+    store = runtime.store
+    written = store.read_head()
+    assert written is not None
+    store.defer_head = True
+    store.audit(runtime.clock.now(), "cli", "Export", "", "rows=0")
+    store.audit(runtime.clock.now(), "cli", "Export", "", "rows=0")
+    assert store.read_head() == written  # behind by two commits, not moved
+    assert store.audit_problems() == []  # rows newer than the file are no finding
+    store.write_head_if_behind()
+    head = store.read_head()
+    assert head is not None and head.count == written.count + 2
+    store.audit(runtime.clock.now(), "cli", "Export", "", "rows=0")
+    runtime.close()
+    assert head_count_after_reopening(data) == head.count + 1
+
+
+def head_count_after_reopening(data: Path) -> int:
+    reopened = open_runtime(load_config(), data)
+    try:
+        head = reopened.store.read_head()
+        assert head is not None and reopened.store.audit_problems() == []
+        return head.count
+    finally:
+        reopened.close()
+
+
 def test_purge_removes_old_details_keeps_audit_rows_and_is_audited(tmp_path: Path) -> None:
     data = tmp_path / "data"
     long_ago = ManualClock(datetime(2019, 6, 1, 10, 0, tzinfo=load_config().zone))

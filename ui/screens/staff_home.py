@@ -48,6 +48,9 @@ class StaffHomeScreen(Screen):
         column = QVBoxLayout(rows)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SIZES.staff_gap)
+        # Into its scroll area before the rows go in: setting an area's widget shows (and
+        # so styles) the widget's whole tree at once, and it is styled again when shown.
+        scroll = scrolling(rows, self.after_first_frame)
         for row in model.board[:ROWS_AT_ONCE]:
             column.addWidget(self._row(row))
         column.addStretch(1)
@@ -56,7 +59,6 @@ class StaffHomeScreen(Screen):
             # The rows below the fold follow just after the first frame: on a busy day the
             # board then opens as fast as on a quiet one.
             self.after_first_frame(self._add_later_rows)
-        scroll = scrolling(rows, self.after_first_frame)
         self.root.addWidget(scroll, 1)
         exits = QHBoxLayout()
         self.add_staff_exits(exits, void=False)
