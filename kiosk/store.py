@@ -245,8 +245,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One atomic change with its audit rows; after it commits, the audit head file is
-        brought up to date (or marked behind, with `defer_head`). (A crash in between leaves the file one step behind, which
-        verify accepts: rows may be newer than the file, never fewer.)"""
+        brought up to date, or marked behind with `defer_head`. (A crash in between leaves
+        the file behind, which verify accepts: rows may be newer than the file, never fewer.)"""
         self._depth += 1
         try:
             with self.db.atomic():
