@@ -164,9 +164,9 @@ class Store:
         self._audit_appended = False
         self.defer_head = False
         """When True, a commit leaves the head file to write_head_if_behind(): the touchscreen
-        writes it in the next pause of its worker (ui/bridge.py), so no tap waits for its
-        fsync. Until then the file is a few commits behind, as after a crash, which verify
-        accepts; close() writes it too."""
+        writes it in its next pause (ui/bridge.py), so a tap seldom waits for its fsync.
+        Until then the file is behind, as after a crash, which verify accepts; close() writes
+        it too. The first head file is never put off: a missing one is a finding."""
         self._head_behind = False
         ensure_private_dir(path.parent)
         # A damaged file is refused before anything may write to it: not one byte of it,
@@ -208,8 +208,10 @@ class Store:
         return cls(data_dir / DB_NAME)
 
     def close(self) -> None:
-        self.write_head_if_behind()
-        self.db.close()
+        try:
+            self.write_head_if_behind()
+        finally:
+            self.db.close()
 
     # --- schema
 
@@ -255,16 +257,17 @@ class Store:
             self._depth -= 1
         if self._depth == 0 and self._audit_appended:
             self._audit_appended = False
-            if self.defer_head:
+            if self.defer_head and self.head_path.exists():
                 self._head_behind = True
             else:
                 self._write_head()
 
     def write_head_if_behind(self) -> None:
-        """Bring the head file up to date after commits made with `defer_head`."""
-        if self._head_behind:
-            self._head_behind = False
+        """Bring the head file up to date after commits made with `defer_head`. Not inside
+        an open transaction, whose rows may yet be rolled back; still behind if it fails."""
+        if self._head_behind and self._depth == 0:
             self._write_head()
+            self._head_behind = False
 
     def save(self, state: DischargeState, event: Event, at: datetime, detail: str = "") -> bool:
         """Save the state an event led to, with the event and its audit row, atomically.

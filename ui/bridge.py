@@ -4,8 +4,8 @@ Database work and PIN hashing run on one worker thread, in order. That thread al
 the current discharge, so events never apply to a stale copy. Printing (PDF and CUPS, up to
 the printer timeout) runs on a second thread, so "I need help" and staff sign-in never wait
 behind a printer; its result is recorded through the worker like any other event.
-Results come back to the UI thread as Qt signals. The audit head file (an fsync after each
-commit) is left to the worker's next pause, so no tap waits for it.
+Results come back to the UI thread as Qt signals. The audit head file (a write and an fsync
+after each commit) waits for the next pause, so a tap seldom waits for it.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from kiosk.validation import InvalidInput
 log = logging.getLogger(__name__)
 
 AUDIT_HEAD_AFTER_MS = 250
-"""The audit head file (a small write and its fsync) waits for a pause this long in the
-core's work: no tap waits for it, nor shares the worker with it (see Store.defer_head)."""
+"""The audit head file (a small write and its fsync, on the worker) waits until no work has
+been outstanding for this long, printing included: people read a screen for longer than
+that, so their next tap seldom finds the worker busy with it (see Store.defer_head)."""
 
 
 class FlowBridge(QObject):
@@ -64,6 +65,7 @@ class FlowBridge(QObject):
         self.printing_for: str | None = None  # the record whose sheet is printing now
         self._precheck_number = 0  # of the PIN typed last; only the UI thread writes it
         runtime.store.defer_head = True
+        self._closed = False
         self._head_timer = QTimer(self)
         self._head_timer.setSingleShot(True)
         self._head_timer.setInterval(audit_head_after_ms)
@@ -99,11 +101,15 @@ class FlowBridge(QObject):
             log.error("core work failed", exc_info=error)
             self.failed.emit("errors.save_failed")
         if self._pending == 0:
-            self._head_timer.start()
+            if not self._closed:
+                self._head_timer.start()
             self.idle.emit()
 
     def _write_audit_head(self) -> None:
-        # Nothing waits for it; a failure is logged, and verify reports a head left behind.
+        if self._closed:
+            return  # Runtime.close() writes a head still behind
+        # Nothing waits for it. A failure is logged and the head stays behind (verify
+        # accepts that); the next pause, or the close, tries again.
         self._executor.submit(self.runtime.store.write_head_if_behind) \
             .add_done_callback(_log_failure)
 
@@ -112,7 +118,8 @@ class FlowBridge(QObject):
         return self._pending > 0
 
     def shutdown(self) -> None:
-        self._head_timer.stop()  # Runtime.close() writes a head still behind
+        self._closed = True  # no head job after this: Runtime.close() writes a head behind
+        self._head_timer.stop()
         self._printer.shutdown(wait=True)
         self._executor.shutdown(wait=True)
 

@@ -150,6 +150,26 @@ def test_a_deferred_head_waits_until_asked_for_and_is_written_at_close(tmp_path:
     assert head_count_after_reopening(data) == head.count + 1
 
 
+def test_the_first_head_file_is_never_put_off(tmp_path: Path) -> None:
+    """A missing head file is a finding: the first one is written at once, deferred or not."""
+    runtime = open_runtime(load_config(), tmp_path / "data")
+    store = runtime.store
+    store.defer_head = True
+    assert store.read_head() is None
+    store.audit(runtime.clock.now(), "cli", "Export", "", "rows=0")
+    head = store.read_head()
+    assert head is not None and head.count == 1
+    store.audit(runtime.clock.now(), "cli", "Export", "", "rows=0")  # now put off
+    assert store.read_head() == head
+    with store.transaction():  # a row not yet committed is never counted in the head
+        store.append_audit(runtime.clock.now(), "cli", "Export", "", "rows=0")
+        store.write_head_if_behind()
+        assert store.read_head() == head
+    store.write_head_if_behind()
+    assert store.read_head().count == 3  # type: ignore[union-attr]
+    runtime.close()
+
+
 def head_count_after_reopening(data: Path) -> int:
     reopened = open_runtime(load_config(), data)
     try:
