@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
-from kiosk.content import load_content
+from kiosk.content import Content, load_content
 from kiosk.flow import Step
 from kiosk.records import PrintStatus, RideType
 from kiosk.runtime import Runtime
@@ -73,6 +73,17 @@ def begin_patient_part(qtbot, window: KioskWindow, tap: Tap, language: str) -> N
     start_discharge(qtbot, window, tap, words.text("screens.common.language_name"))
     tap(window, STAFF.text("staff.readiness.start_patient"))
     on(qtbot, window, RuleScreen)
+
+
+def through_the_patient_part(qtbot, window: KioskWindow, tap: Tap,
+                             ui_runtime: Runtime) -> Content:
+    """An English discharge with every rule confirmed and every question answered right:
+    the companion's part is next. Returns the patient's words."""
+    words = load_content("en")
+    begin_patient_part(qtbot, window, tap, "en")
+    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
+    right_answers(qtbot, window, tap, words)
+    return words
 
 
 def staff_resume(qtbot, window: KioskWindow, tap: Tap, language: str) -> None:
@@ -190,10 +201,7 @@ def test_the_patient_and_companion_part_takes_at_most_20_taps(
 def test_still_here_keeps_what_was_typed_and_idle_clears_every_widget(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
         ui_clock: RunningClock) -> None:
-    words = load_content("en")
-    begin_patient_part(qtbot, window, tap, "en")
-    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
-    right_answers(qtbot, window, tap, words)
+    words = through_the_patient_part(qtbot, window, tap, ui_runtime)
     companion_part(qtbot, window, tap, words, COMPANION, PHONE, until="phone")
     qtbot.waitUntil(lambda: type(window.active_screen).__name__ == "RelationshipScreen")
     idle = ui_runtime.config.kiosk.idle_seconds
@@ -279,10 +287,7 @@ def test_the_language_switch_redraws_at_once_and_keeps_what_was_typed(
 def test_a_refusal_starts_the_tap_guard_again(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
     """A message beside the field can move the keys below it: a tap at once is not taken."""
-    words = load_content("en")
-    begin_patient_part(qtbot, window, tap, "en")
-    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
-    right_answers(qtbot, window, tap, words)
+    words = through_the_patient_part(qtbot, window, tap, ui_runtime)
     on(qtbot, window, ArrivalScreen)
     moved_on(qtbot, window, tap, words.text("screens.companion.here_now"))
     on(qtbot, window, CompanionNameScreen)
@@ -304,10 +309,7 @@ def test_a_refusal_starts_the_tap_guard_again(
 def test_a_companion_who_comes_later_is_waited_for_without_a_pause(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
         ui_clock: RunningClock) -> None:
-    words = load_content("en")
-    begin_patient_part(qtbot, window, tap, "en")
-    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
-    right_answers(qtbot, window, tap, words)
+    words = through_the_patient_part(qtbot, window, tap, ui_runtime)
     on(qtbot, window, ArrivalScreen)
     screen = window.active_screen
     assert screen is not None
@@ -332,10 +334,7 @@ def test_a_companion_who_comes_later_is_waited_for_without_a_pause(
 def test_staff_can_let_the_companion_start_again(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
     """A phone number typed wrong but valid: the companion asks for help, staff clear it."""
-    words = load_content("en")
-    begin_patient_part(qtbot, window, tap, "en")
-    confirm_every_rule(qtbot, window, tap, words, ui_runtime.config.safety_rules)
-    right_answers(qtbot, window, tap, words)
+    words = through_the_patient_part(qtbot, window, tap, ui_runtime)
     companion_part(qtbot, window, tap, words, COMPANION, "6265550198", until="phone")
     on(qtbot, window, RelationshipScreen)
     moved_on(qtbot, window, tap, words.text("screens.common.need_help"))
