@@ -7,6 +7,11 @@
         new screen is timed from the tap to the end of the paint of the new screen.
     python -m bench.tap_walk bare ROUNDS
         The baseline: a bare PySide6 window whose button replaces the page with a new one.
+    python -m bench.tap_walk floor LEVEL ROUNDS WORK_DIR CUPS_SERVER
+        The bare window's walk after libraries have done the least the kiosk needs of them,
+        and nothing of the kiosk's own: the floor under the kiosk's peak memory. LEVEL
+        "required" is the project's four required packages (`required_packages_least_work`);
+        "libraries" adds every other library the kiosk uses (`other_libraries_least_work`).
 
 Prints one JSON line: the timed taps and the process's peak memory. The kiosk's tap guard
 (taps ignored for 500 ms after a new screen, a deliberate pause for shaky hands) is set to 0
@@ -259,15 +264,94 @@ class BareWalk:
         self.taps.append(("page -> page", (self.watch.wait() - started) * 1000))
 
 
+FLOOR_FONT = Path(__file__).resolve().parent.parent / "printouts" / "fonts" / "DejaVuSans.ttf"
+
+
+def required_packages_least_work(work_dir: Path) -> None:
+    """The least the kiosk needs of PySide6, sqlite-utils, reportlab and qrcode, and nothing
+    of its own: one row written to a SQLite file, and one PDF page with a line in the sheet's
+    font (DejaVu Sans: names are not all Latin-1) and a qrcode image. With the kiosk's fix for
+    PySide6 keeping the source of every later import (ui/pyside_import_hook.py), so that this
+    floor is the one the kiosk stands on."""
+    import ui.pyside_import_hook  # noqa: F401  (first, as the kiosk has it)
+
+    # isort: split
+    import io
+
+    import qrcode
+    import sqlite_utils
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    database = sqlite_utils.Database(work_dir / "floor.db")
+    database["discharges"].insert({"id": "d1", "step": "discharged"}, pk="id")
+    database.close()
+    pdfmetrics.registerFont(TTFont("FloorFont", str(FLOOR_FONT)))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, pageCompression=0)
+    canvas.setFont("FloorFont", 12)
+    canvas.drawString(72, 720, "Aftercare for Zoë K")
+    image = qrcode.make("https://example.org/aftercare/en").get_image()
+    canvas.drawImage(ImageReader(image), 72, 500, 144, 144)
+    canvas.showPage()
+    canvas.save()
+    if not buffer.getvalue().startswith(b"%PDF"):
+        raise RuntimeError("the floor's page is not a PDF")
+
+
+def other_libraries_least_work(cups_server: str) -> None:
+    """The least the kiosk needs of the libraries it uses beyond the four required ones,
+    before its window is up: a date in Spanish words (babel), a phone number (phonenumbers),
+    the print queues (pycups), and the sheet's bold face."""
+    from datetime import date
+
+    import babel.dates
+    import cups
+    import phonenumbers
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    babel.dates.format_date(date(2026, 11, 25), "EEEE d 'de' MMMM", locale="es")
+    phonenumbers.parse("+1 415 555 0100", None)
+    cups.setServer(cups_server)
+    cups.Connection().getPrinters()
+    pdfmetrics.registerFont(TTFont("FloorFontBold", str(FLOOR_FONT.with_name(
+        "DejaVuSans-Bold.ttf"))))
+
+
+def other_libraries_with_window() -> None:
+    """What the kiosk needs of the rest once its window is up: Qt's speech engine, as the
+    first patient screen asks for it, and one Argon2id check at the kiosk's settings
+    (kiosk/staff.py), as at sign-off."""
+    from argon2 import PasswordHasher
+    from PySide6.QtTextToSpeech import QTextToSpeech
+
+    if "speechd" in QTextToSpeech.availableEngines():
+        QTextToSpeech("speechd")
+    hasher = PasswordHasher(time_cost=5, memory_cost=7 * 1024, parallelism=2)
+    if not hasher.verify(hasher.hash("246810"), "246810"):
+        raise RuntimeError("Argon2id did not verify its own hash")
+
+
 def main(argv: list[str]) -> int:
     result: dict[str, Any]
-    if argv[0] == "bare":
+    if argv[0] in ("bare", "floor"):
+        rounds = int(argv[1]) if argv[0] == "bare" else int(argv[2])
+        if argv[0] == "floor":
+            required_packages_least_work(Path(argv[3]))
+            if argv[1] == "libraries":
+                other_libraries_least_work(argv[4])
         bare = BareWalk()
         QApplication.processEvents()
+        if argv[0] == "floor" and argv[1] == "libraries":
+            other_libraries_with_window()
         for _ in range(10):  # the same warm-up
             bare.tap()
         bare.taps.clear()
-        for _ in range(int(argv[1])):
+        for _ in range(rounds):
             bare.tap()
         result = {"taps": bare.taps}
     else:
