@@ -9,8 +9,9 @@ import json
 import logging
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -251,7 +252,7 @@ class Store:
         the file behind, which verify accepts: rows may be newer than the file, never fewer.)"""
         self._depth += 1
         try:
-            with self.db.atomic():
+            with self._atomic():
                 yield
         finally:
             self._depth -= 1
@@ -261,6 +262,31 @@ class Store:
                 self._head_behind = True
             else:
                 self._write_head()
+
+    @contextmanager
+    def _atomic(self) -> Iterator[None]:
+        """sqlite-utils' atomic(), but the outermost transaction takes the write lock first
+        (BEGIN IMMEDIATE). The touchscreen and a staff command can write at once: a deferred
+        transaction that had read before the other's commit fails "database is locked" at its
+        first write, with no wait, while this one waits its turn (the busy timeout)."""
+        conn = self.db.conn
+        if conn.in_transaction:  # nested: a savepoint
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:  # an error may have rolled it back already
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def write_head_if_behind(self) -> None:
         """Bring the head file up to date after commits made with `defer_head`. Not inside
@@ -452,13 +478,21 @@ class Store:
             log.error("cannot write the audit head file: %s", exc.strerror)
 
     def _write_head_file(self, head: AuditHead) -> None:
-        temp = self.head_path.with_suffix(".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"count": head.count, "hash": head.hash}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, self.head_path)
+        # A temporary file of its own (mkstemp: 0600, a new name) for each write: the
+        # touchscreen and a staff command can write the head at the same moment, and a
+        # shared name let one truncate or move the other's half-written file.
+        fd, temp = tempfile.mkstemp(prefix=HEAD_NAME + ".", suffix=".tmp",
+                                    dir=self.head_path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"count": head.count, "hash": head.hash}, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.head_path)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temp)
+            raise
 
     def read_head(self) -> AuditHead | None:
         try:

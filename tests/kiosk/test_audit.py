@@ -3,8 +3,10 @@ file, after the kinds of tampering a chain must reveal, and `purge` keeping the 
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -169,6 +171,51 @@ def test_the_first_head_file_is_never_put_off(tmp_path: Path) -> None:
     assert store.read_head().count == 3  # type: ignore[union-attr]
     runtime.close()
 
+
+def test_two_writers_never_spoil_the_head_file(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The touchscreen and a staff command write at the same moment: each waits for the
+    other's transaction (none fails "database is locked"), every head write lands whole, and
+    no temporary file is left behind."""
+    data = tmp_path / "data"
+    touchscreen = busy_day(data)
+    command = open_runtime(load_config(), data)
+    rows_before = len(touchscreen.store.audit_rows())
+    unreadable: list[object] = []
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def keep_reading() -> None:
+        while not done.is_set():
+            head = touchscreen.store.read_head()
+            if head is None or head.count < 0:
+                unreadable.append(head)
+
+    def export_many(runtime: Runtime) -> None:
+        try:
+            for _ in range(60):
+                runtime.store.audit(runtime.clock.now(), "cli", "Export", "", "rows=0")
+        except BaseException as exc:
+            failures.append(exc)
+
+    reader = threading.Thread(target=keep_reading)
+    writers = [threading.Thread(target=export_many, args=(r,)) for r in (touchscreen, command)]
+    with caplog.at_level(logging.ERROR, logger="kiosk.store"):
+        reader.start()
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join()
+        done.set()
+        reader.join()
+    assert failures == []
+    assert unreadable == []
+    assert [r.getMessage() for r in caplog.records] == []
+    assert sorted(p.name for p in data.iterdir() if p.name.startswith("audit-head")) \
+        == ["audit-head.json"]
+    command.close()
+    touchscreen.close()
+    assert head_count_after_reopening(data) == rows_before + 2 * 60
 
 def head_count_after_reopening(data: Path) -> int:
     reopened = open_runtime(load_config(), data)
