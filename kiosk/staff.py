@@ -215,6 +215,17 @@ class StaffDirectory:
         except (VerificationError, InvalidHashError):
             return False
 
+    @property
+    def holds_precheck(self) -> bool:
+        """Whether a PIN checked as it was typed is held (as a keyed digest) for `verify`."""
+        with self._precheck_lock:
+            return self._prechecked is not None
+
+    def forget_precheck(self) -> None:
+        """Drop a PIN checked as it was typed (its keyed digest and its answer): the person
+        left the PIN screen without signing in, and it must not wait there for the next."""
+        self._take_precheck()
+
     def _take_precheck(self) -> _Prechecked | None:
         with self._precheck_lock:
             answer, self._prechecked = self._prechecked, None

@@ -173,6 +173,12 @@ class FlowBridge(QObject):
 
         self._executor.submit(work).add_done_callback(_log_failure)
 
+    def forget_pin_precheck(self) -> None:
+        """The PIN screen was left without Unlock (Cancel, or idle): an early check still
+        queued is skipped, and one already made is dropped, on the worker after it."""
+        self._precheck_number += 1
+        self._executor.submit(self.runtime.staff.forget_precheck).add_done_callback(_log_failure)
+
     def list_staff(self) -> None:
         self._run(lambda: tuple((m.id, m.name) for m in self.runtime.staff.members()),
                   self.staff_listed.emit)

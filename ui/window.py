@@ -245,6 +245,8 @@ class KioskWindow(QMainWindow):
         kiosk = self.runtime.config.kiosk
         if self.staff is not None or self.pin_requested:
             if idle >= timedelta(seconds=kiosk.staff_idle_seconds):
+                if self.pin_requested:
+                    self.bridge.forget_pin_precheck()
                 self.staff = None
                 self.staff_view = None
                 self.pin_requested = False
@@ -529,6 +531,8 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_cancel(self, _: object) -> None:
+        if self.pin_requested:
+            self.bridge.forget_pin_precheck()
         self.pin_requested = False
         self.staff_view = None
         if self.staff is not None and self.bridge.state is None:

@@ -228,6 +228,16 @@ def test_a_precheck_goes_stale(
     assert argon.count == 2
 
 
+def test_a_forgotten_precheck_is_not_used(
+        runtime: Runtime, nurse: StaffMember, argon: ArgonCalls) -> None:
+    runtime.staff.precheck(nurse.id, STAFF_PIN)
+    assert runtime.staff.holds_precheck
+    runtime.staff.forget_precheck()
+    assert not runtime.staff.holds_precheck
+    assert runtime.staff.verify(nurse.id, STAFF_PIN) == nurse
+    assert argon.count == 2
+
+
 def test_a_locked_or_stopped_account_is_not_checked_as_it_is_typed(
         runtime: Runtime, nurse: StaffMember, argon: ArgonCalls) -> None:
     for _ in range(MAX_FAILED_ATTEMPTS):

@@ -89,6 +89,32 @@ def test_the_pin_is_checked_while_unlock_is_reached_for(
     assert argon.count == 1
 
 
+@pytest.mark.parametrize("leaving", ["cancel", "idle"])
+def test_a_pin_checked_as_it_was_typed_is_dropped_when_the_pin_screen_is_left(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse: StaffMember,
+        argon: ArgonCalls, leaving: str) -> None:
+    """Typed, then Cancel or walked away: the early check (a keyed digest of the PIN and its
+    answer) does not wait in memory for the next person at the PIN screen."""
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    for digit in STAFF_PIN:
+        tap(window, digit)
+    qtbot.waitUntil(lambda: ui_runtime.staff.holds_precheck)
+    if leaving == "cancel":
+        tap(window, STAFF.text("staff.pin.cancel"))
+    else:
+        ui_runtime.clock.advance(  # type: ignore[attr-defined]
+            seconds=ui_runtime.config.kiosk.staff_idle_seconds + 1)
+        window.check_idle()  # what the window's one-second timer does
+    qtbot.waitUntil(lambda: type(window.active_screen) is not PinScreen)
+    window.bridge.list_staff()  # the worker runs in order: done once this is
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert not ui_runtime.staff.holds_precheck
+    assert ui_runtime.staff.verify(ui_nurse.id, STAFF_PIN) == ui_nurse
+    assert argon.count == 2  # hashed again
+    window.bridge.shutdown()
+
+
 def test_the_board_read_with_the_sign_in_is_current(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse: StaffMember) -> None:
     """The sign-in brings today's board in the same trip: a discharge saved since the kiosk
