@@ -10,6 +10,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "kiosk.db"
 HEAD_NAME = "audit-head.json"
+BUSY_TIMEOUT_S = 5.0
+"""How long a write waits for another process's (the touchscreen, a staff command) to end."""
 GENESIS_HASH = "0" * 64
 
 
@@ -182,7 +185,7 @@ class Store:
         _private_file(path)
         conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(path, check_same_thread=False)
+            conn = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
             # No sqlite-utils plugins: nothing else installed may run code on the patients'
             # records, and finding plugins reads every installed package's metadata.
             self.db = sqlite_utils.Database(conn, execute_plugins=False)
@@ -202,6 +205,17 @@ class Store:
             side = Path(f"{path}{suffix}")
             if side.exists():
                 os.chmod(side, 0o600)
+        self._remove_stale_head_temps()
+
+    def _remove_stale_head_temps(self) -> None:
+        """Temporary head files that a crash left mid-write (and the one fixed name older
+        kiosks used). Only those a minute old: another process may be writing one now."""
+        folder = self.head_path.parent
+        cutoff = time.time() - 60
+        for temp in [*folder.glob(HEAD_NAME + ".*.tmp"), folder / "audit-head.tmp"]:
+            with suppress(OSError):
+                if temp.stat().st_mtime < cutoff:
+                    temp.unlink()
 
     @classmethod
     def open_in(cls, data_dir: Path) -> Store:
@@ -227,9 +241,12 @@ class Store:
         for version, migration in enumerate(MIGRATIONS, start=1):
             if self.schema_version >= version:
                 continue
-            with self.db.atomic():
-                migration(self.db)
-                self.db.execute(f"PRAGMA user_version = {version}")
+            # The touchscreen and a staff command may open the file at once: the write lock
+            # first, then a second look at the version, so no migration runs twice.
+            with self._atomic():
+                if self.schema_version < version:
+                    migration(self.db)
+                    self.db.execute(f"PRAGMA user_version = {version}")
         _ensure_append_only_triggers(self.db)
         if self.triggers_missing_at_open:
             # Put back, and on the record: the trail was open to change until now.
@@ -277,23 +294,19 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
-        except BaseException:
-            if conn.in_transaction:  # an error may have rolled it back already
-                conn.execute("ROLLBACK")
-            raise
-        try:
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            # An error may have rolled it back already; a failed rollback must not hide it.
+            with suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
             raise
 
     def write_head_if_behind(self) -> None:
         """Bring the head file up to date after commits made with `defer_head`. Not inside
         an open transaction, whose rows may yet be rolled back; still behind if it fails."""
         if self._head_behind and self._depth == 0:
-            self._write_head()
-            self._head_behind = False
+            self._head_behind = not self._write_head()
 
     def save(self, state: DischargeState, event: Event, at: datetime, detail: str = "") -> bool:
         """Save the state an event led to, with the event and its audit row, atomically.
@@ -464,18 +477,28 @@ class Store:
                               [old.count - 1]).fetchone()
         return row is not None and row[0] == old.hash
 
-    def _write_head(self) -> None:
-        """Move the head forward. Never back: if rows it counted are gone, the file keeps
-        saying so, and verify keeps reporting it, however many rows come after."""
-        old = self.read_head()
-        if old is not None and not self._head_still_holds(old):
-            log.error("audit head not moved: rows it counts are missing or changed")
-            return
+    def _write_head(self) -> bool:
+        """Move the head forward; False if it could not be written (it stays behind, which
+        verify accepts). Under the database's write lock, so that two writers (the
+        touchscreen and a staff command) cannot put an older count over a newer one. Never
+        back: if rows it counted are gone, the file keeps saying so, and verify keeps
+        reporting it, however many rows come after."""
         try:
-            self._write_head_file(self._current_head())
+            with self._atomic():  # no commit can land between the count and the file
+                old = self.read_head()
+                if old is not None and not self._head_still_holds(old):
+                    log.error("audit head not moved: rows it counts are missing or changed")
+                    return True  # a finding for verify, not a failure to try again
+                current = self._current_head()
+                if current != old:
+                    self._write_head_file(current)
+            return True
         except OSError as exc:
             # The change is committed; a stale head is reported by verify, not lost.
             log.error("cannot write the audit head file: %s", exc.strerror)
+        except sqlite3.Error as exc:  # e.g. another writer held the lock past the timeout
+            log.error("cannot read the audit head from the database: %s", exc)
+        return False
 
     def _write_head_file(self, head: AuditHead) -> None:
         # A temporary file of its own (mkstemp: 0600, a new name) for each write: the

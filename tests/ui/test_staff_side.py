@@ -107,7 +107,7 @@ def test_a_pin_checked_as_it_was_typed_is_dropped_when_the_pin_screen_is_left(
             seconds=ui_runtime.config.kiosk.staff_idle_seconds + 1)
         window.check_idle()  # what the window's one-second timer does
     qtbot.waitUntil(lambda: type(window.active_screen) is not PinScreen)
-    window.bridge.list_staff()  # the worker runs in order: done once this is
+    window.bridge.list_board()  # the worker runs in order: done once this is
     qtbot.waitUntil(lambda: not window.bridge.busy)
     assert not ui_runtime.staff.holds_precheck
     assert ui_runtime.staff.verify(ui_nurse.id, STAFF_PIN) == ui_nurse
