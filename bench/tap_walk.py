@@ -11,7 +11,9 @@
         The bare window's walk after libraries have done the least the kiosk needs of them,
         and nothing of the kiosk's own: the floor under the kiosk's peak memory. LEVEL
         "required" is the project's four required packages (`required_packages_least_work`);
-        "libraries" adds every other library the kiosk uses (`other_libraries_least_work`).
+        "libraries" adds every other library the kiosk loads in its tap walk
+        (`other_libraries_least_work`; those for right-to-left names and emoji load only for
+        such names, and the walk has none).
 
 Prints one JSON line: the timed taps and the process's peak memory. The kiosk's tap guard
 (taps ignored for 500 ms after a new screen, a deliberate pause for shaky hands) is set to 0
@@ -267,13 +269,25 @@ class BareWalk:
 FLOOR_FONT = Path(__file__).resolve().parent.parent / "printouts" / "fonts" / "DejaVuSans.ttf"
 
 
+def least_font(name: str, path: Path) -> Any:
+    """A reportlab TTFont without the glyph-to-characters map only HarfBuzz shaping reads
+    again, as the sheet's fonts drop it (printouts/styles.py SheetFont)."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = TTFont(name, str(path))
+    del font.face.glyphToChar
+    return font
+
+
 def required_packages_least_work(work_dir: Path) -> None:
     """The least the kiosk needs of PySide6, sqlite-utils, reportlab and qrcode, and nothing
     of its own: one row written to a SQLite file, and one PDF page with a line in the sheet's
-    font (DejaVu Sans: names are not all Latin-1) and a qrcode image. With the kiosk's fix for
-    PySide6 keeping the source of every later import (ui/pyside_import_hook.py), so that this
-    floor is the one the kiosk stands on."""
-    import ui.pyside_import_hook  # noqa: F401  (first, as the kiosk has it)
+    font (DejaVu Sans: names are not all Latin-1) and a qrcode image. With the kiosk's own
+    savings that any kiosk on these packages could make (its fix for PySide6 keeping the
+    source of every later import, sqlite-utils plugins off, the font's glyph-to-characters map
+    dropped), so that this floor is the one the kiosk stands on."""
+    # Before the packages: PySide6 (imported above) would keep the source of each of them.
+    import ui.pyside_import_hook  # noqa: F401
 
     # isort: split
     import io
@@ -282,14 +296,13 @@ def required_packages_least_work(work_dir: Path) -> None:
     import sqlite_utils
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
 
     work_dir.mkdir(parents=True, exist_ok=True)
-    database = sqlite_utils.Database(work_dir / "floor.db")
-    database["discharges"].insert({"id": "d1", "step": "discharged"}, pk="id")
+    database = sqlite_utils.Database(work_dir / "floor.db", execute_plugins=False)
+    database["discharges"].insert({"id": "d1", "step": "discharged"}, pk="id", replace=True)
     database.close()
-    pdfmetrics.registerFont(TTFont("FloorFont", str(FLOOR_FONT)))
+    pdfmetrics.registerFont(least_font("FloorFont", FLOOR_FONT))
     buffer = io.BytesIO()
     canvas = Canvas(buffer, invariant=1, pageCompression=0)
     canvas.setFont("FloorFont", 12)
@@ -312,14 +325,13 @@ def other_libraries_least_work(cups_server: str) -> None:
     import cups
     import phonenumbers
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     babel.dates.format_date(date(2026, 11, 25), "EEEE d 'de' MMMM", locale="es")
     phonenumbers.parse("+1 415 555 0100", None)
     cups.setServer(cups_server)
     cups.Connection().getPrinters()
-    pdfmetrics.registerFont(TTFont("FloorFontBold", str(FLOOR_FONT.with_name(
-        "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFont(least_font("FloorFontBold",
+                                       FLOOR_FONT.with_name("DejaVuSans-Bold.ttf")))
 
 
 def other_libraries_with_window() -> None:
@@ -341,6 +353,8 @@ def main(argv: list[str]) -> int:
     if argv[0] in ("bare", "floor"):
         rounds = int(argv[1]) if argv[0] == "bare" else int(argv[2])
         if argv[0] == "floor":
+            if argv[1] not in ("required", "libraries"):
+                raise SystemExit(f"unknown floor {argv[1]!r}: required or libraries")
             required_packages_least_work(Path(argv[3]))
             if argv[1] == "libraries":
                 other_libraries_least_work(argv[4])
