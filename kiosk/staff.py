@@ -28,6 +28,12 @@ LOCKOUT = timedelta(minutes=15)
 # How long a PIN checked while it was typed (`StaffDirectory.precheck`) stays usable by `verify`.
 PRECHECK_KEEP = timedelta(minutes=2)
 PIN_PATTERN = re.compile(r"[0-9]{6,12}")
+SIGN_OUT_REASONS = frozenset({"locked", "idle", "handed_to_patient", "finished", "closed",
+                              "canceled"})
+"""Why a staff session ended, as its Logout audit row says: Lock tapped, the staff idle time
+passed, the kiosk went to the patient's screens, the discharge was finished, the kiosk was
+closed, or Cancel was tapped while the PIN was still being checked (the check succeeded, the
+session never opened)."""
 
 # Argon2id at one of OWASP's equal-strength minimums (7 MiB, 5 passes), not the library's
 # 64 MiB default: a 6-digit PIN falls to an offline search at any cost setting, so the pepper
@@ -277,6 +283,14 @@ class StaffDirectory:
             self.store.append_audit(now, f"staff:{staff_id}", "Login", "",
                                     "pin hash remade" if remade is not None else "")
         return _member(row)
+
+
+    def sign_out(self, staff_id: str, reason: str) -> None:
+        """Audit the end of a staff session (a Logout row), so the trail shows when each
+        person's access to the kiosk ended and why, automatic logoff included."""
+        if reason not in SIGN_OUT_REASONS:
+            raise ValueError(f"unknown sign-out reason {reason!r}")
+        self.store.audit(self.clock.now(), f"staff:{staff_id}", "Logout", "", reason)
 
 
 def _locked(row: dict[str, object], now: datetime) -> bool:

@@ -179,6 +179,22 @@ class FlowBridge(QObject):
         self._precheck_number += 1
         self._executor.submit(self.runtime.staff.forget_precheck).add_done_callback(_log_failure)
 
+    def sign_out(self, staff_id: str, reason: str) -> None:
+        """The Logout audit row of a staff session that has ended on screen (see
+        kiosk.staff.SIGN_OUT_REASONS). The screen does not wait for it; if the row cannot be
+        written the log says so, and the patient is not stopped for it."""
+        if self._closed:  # a window closed after the kiosk stopped: no worker to write it
+            log.info("a Logout audit row came after the worker stopped")
+            return
+
+        def work() -> None:
+            try:
+                self.runtime.staff.sign_out(staff_id, reason)
+            except Exception:
+                log.exception("the Logout audit row could not be written")
+
+        self._run(work, lambda _: None)
+
     def list_staff(self) -> None:
         self._run(lambda: tuple((m.id, m.name) for m in self.runtime.staff.members()),
                   self.staff_listed.emit)

@@ -149,6 +149,11 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.staff: StaffMember | None = None
         self.pin_requested = False
+        # Sign-ins whose answer (staff_verified or staff_refused) is still to come, and how
+        # many of those the person left the PIN screen before (Cancel or idle): those answers
+        # are dropped, so a Cancel after Unlock never opens a staff session.
+        self.sign_ins_out = 0
+        self.sign_ins_dropped = 0
         self.staff_view: str | None = None  # "start" or "readiness" over the step's screen
         self.board: tuple[BoardRow, ...] = ()
         self.staff_names: tuple[tuple[str, str], ...] = ()
@@ -246,10 +251,8 @@ class KioskWindow(QMainWindow):
         if self.staff is not None or self.pin_requested:
             if idle >= timedelta(seconds=kiosk.staff_idle_seconds):
                 if self.pin_requested:
-                    self.bridge.forget_pin_precheck()
-                self.staff = None
-                self.staff_view = None
-                self.pin_requested = False
+                    self._leave_pin_screen()
+                self._end_staff_session("idle")
                 self.refresh()
             return
         if not self._patient_may_be_away():
@@ -432,8 +435,7 @@ class KioskWindow(QMainWindow):
             self.shown_record = record_id
         if state is not None and state.step in PATIENT_STEPS:
             # Staff hand the kiosk to the patient: staff mode ends.
-            self.staff = None
-            self.staff_view = None
+            self._end_staff_session("handed_to_patient")
         if state is not None and state.step is Step.PRINTING \
                 and not state.record.print_status.is_final:
             self.bridge.print_sheet()
@@ -450,7 +452,24 @@ class KioskWindow(QMainWindow):
             self.bridge.list_board()
         self.refresh()
 
+    def _sign_in_answer_dropped(self) -> bool:
+        """Whether the sign-in answer now arriving is one the person left before it came.
+        Answers come back in the order the Unlocks were tapped (one worker thread)."""
+        if self.sign_ins_out == 0:
+            return False  # not a sign-in's answer: a staff form's or the setup's
+        self.sign_ins_out -= 1
+        if self.sign_ins_dropped == 0:
+            return False
+        self.sign_ins_dropped -= 1
+        return True
+
     def _on_staff_verified(self, member: StaffMember) -> None:
+        if self._sign_in_answer_dropped():
+            # The PIN was right, but Cancel (or idle) came first: no session opens, and the
+            # audit trail, which has its Login, says why it ended at once.
+            self.bridge.sign_out(member.id, "canceled")
+            self.board_with_sign_in = self.board_arrived = False
+            return
         self.staff = member
         self.pin_requested = False
         self.failure = ""
@@ -466,6 +485,8 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_staff_refused(self, code: str) -> None:
+        if self._sign_in_answer_dropped():
+            return  # the person left the PIN screen: nothing to explain to whoever is next
         if self.staff is not None and self.staff_view in ("settings", "staff_admin"):
             # An account change or a setting, not a sign-in: said on the redrawn screen.
             self.message = self._text(f"staff.admin.errors.{code}")
@@ -532,14 +553,28 @@ class KioskWindow(QMainWindow):
 
     def _on_cancel(self, _: object) -> None:
         if self.pin_requested:
-            self.bridge.forget_pin_precheck()
-        self.pin_requested = False
+            self._leave_pin_screen()
         self.staff_view = None
         if self.staff is not None and self.bridge.state is None:
             self.bridge.list_board()  # back to the board: bring it up to date
         self.refresh()
 
+    def _leave_pin_screen(self) -> None:
+        """The PIN screen is left without a session: an early check is dropped, and so is
+        the answer to an Unlock still being checked."""
+        self.bridge.forget_pin_precheck()
+        self.sign_ins_dropped = self.sign_ins_out
+        self.pin_requested = False
+
+    def _end_staff_session(self, reason: str) -> None:
+        """Staff mode ends on screen; an open session gets its Logout audit row."""
+        if self.staff is not None:
+            self.bridge.sign_out(self.staff.id, reason)
+        self.staff = None
+        self.staff_view = None
+
     def _on_pin(self, payload: Any) -> None:
+        self.sign_ins_out += 1
         # With no discharge open, staff land on the board: it is read in the same trip.
         self.board_with_sign_in = self.bridge.state is None
         self.board_arrived = False
@@ -550,8 +585,7 @@ class KioskWindow(QMainWindow):
         self.bridge.precheck_pin(payload["staff_id"], payload["pin"])
 
     def _on_lock(self, _: object) -> None:
-        self.staff = None
-        self.staff_view = None
+        self._end_staff_session("locked")
         self.refresh()
 
     def _on_new(self, _: object) -> None:
@@ -764,8 +798,7 @@ class KioskWindow(QMainWindow):
             show(path)
 
     def _on_finish(self, _: object) -> None:
-        self.staff = None
-        self.staff_view = None
+        self._end_staff_session("finished")
         self._forget_patient_choices()
         self.bridge.clear()
         self.bridge.list_board()
@@ -777,6 +810,7 @@ class KioskWindow(QMainWindow):
         # windowed demo; otherwise the kiosk stays as it is.
         if self.allow_close or self.staff is not None:
             event.accept()
+            self._end_staff_session("closed")
             self.closed.emit()
         else:
             event.ignore()

@@ -13,6 +13,7 @@ from kiosk.staff import (
     MAX_FAILED_ATTEMPTS,
     PEPPER_NAME,
     PRECHECK_KEEP,
+    SIGN_OUT_REASONS,
     StaffError,
     StaffMember,
 )
@@ -52,6 +53,24 @@ def test_right_pin_signs_in_and_is_audited(runtime: Runtime, nurse: StaffMember)
     actions = [r.action for r in runtime.store.audit_rows()]
     assert actions[-1] == "Login"
     assert all(STAFF_PIN not in r.detail for r in runtime.store.audit_rows())
+
+
+@pytest.mark.parametrize("reason", sorted(SIGN_OUT_REASONS))
+def test_the_end_of_a_session_is_audited_with_its_reason(
+        runtime: Runtime, nurse: StaffMember, reason: str) -> None:
+    runtime.staff.verify(nurse.id, STAFF_PIN)
+    runtime.staff.sign_out(nurse.id, reason)
+    last = runtime.store.audit_rows()[-1]
+    assert (last.action, last.actor, last.detail) == ("Logout", nurse.actor, reason)
+    assert runtime.store.audit_problems() == []
+
+
+def test_an_unknown_sign_out_reason_is_refused_and_writes_nothing(
+        runtime: Runtime, nurse: StaffMember) -> None:
+    before = len(runtime.store.audit_rows())
+    with pytest.raises(ValueError, match="unknown sign-out reason"):
+        runtime.staff.sign_out(nurse.id, "bored")
+    assert len(runtime.store.audit_rows()) == before
 
 
 def test_wrong_pin_is_refused_and_audited(runtime: Runtime, nurse: StaffMember) -> None:

@@ -3,6 +3,7 @@ the audit trail."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from tests.ui.conftest import buttons
 from tests.ui.test_walkthrough import visible_texts
 from tests.ui.walk import on
 from ui.bridge import FlowBridge
+from ui.screens.attract import AttractScreen
 from ui.screens.pin import PinScreen
 from ui.screens.setup import SetupScreen
 from ui.screens.staff_home import StaffHomeScreen
@@ -112,6 +114,74 @@ def test_a_pin_checked_as_it_was_typed_is_dropped_when_the_pin_screen_is_left(
     assert not ui_runtime.staff.holds_precheck
     assert ui_runtime.staff.verify(ui_nurse.id, STAFF_PIN) == ui_nurse
     assert argon.count == 2  # hashed again
+    window.bridge.shutdown()
+
+
+def staff_sessions(runtime: Runtime, member: StaffMember) -> list[tuple[str, str]]:
+    return [(r.action, r.detail) for r in runtime.store.audit_rows()
+            if r.action.startswith("Log") and r.actor == member.actor]
+
+
+@pytest.mark.parametrize("pin", [STAFF_PIN, "999999"])
+def test_cancel_after_unlock_opens_no_session_when_the_answer_comes_late(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse: StaffMember,
+        pin: str) -> None:
+    """Unlock, then Cancel before the PIN's answer is back (here a staff command holds the
+    database, so the sign-in waits for it): the kiosk stays on its start screen, the right
+    PIN's Login gets a Logout at once, and a wrong PIN's message is not left for whoever
+    comes next."""
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    other = sqlite3.connect(ui_runtime.store.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the write lock, as an export would hold it
+        for digit in pin:
+            tap(window, digit)
+        tap(window, STAFF.text("staff.pin.unlock"))
+        tap(window, STAFF.text("staff.pin.cancel"))
+        assert type(window.active_screen) is AttractScreen
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    answered = "Login" if pin == STAFF_PIN else "LoginFailed"
+    qtbot.waitUntil(lambda: window.sign_ins_out == 0
+                    and any(a == answered for a, _ in staff_sessions(ui_runtime, ui_nurse)))
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert window.staff is None and type(window.active_screen) is AttractScreen
+    if pin == STAFF_PIN:
+        assert staff_sessions(ui_runtime, ui_nurse) == [("Login", ""), ("Logout", "canceled")]
+    else:
+        assert staff_sessions(ui_runtime, ui_nurse) == [("LoginFailed", "attempt=1")]
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    assert STAFF.text("staff.pin.errors.wrong_pin") not in visible_texts(window)
+    for digit in STAFF_PIN:  # and the next sign-in is not dropped
+        tap(window, digit)
+    tap(window, STAFF.text("staff.pin.unlock"))
+    on(qtbot, window, StaffHomeScreen)
+    assert window.staff == ui_nurse
+    window.bridge.shutdown()
+
+
+@pytest.mark.parametrize("ending", ["locked", "idle"])
+def test_the_end_of_a_staff_session_is_audited(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse: StaffMember,
+        ending: str) -> None:
+    """Lock, or the staff idle time (automatic logoff): the trail says when the session
+    ended and why."""
+    from tests.ui.test_walkthrough import sign_in
+
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    if ending == "locked":
+        tap(window, STAFF.text("staff.actions.lock"))
+    else:
+        ui_runtime.clock.advance(  # type: ignore[attr-defined]
+            seconds=ui_runtime.config.kiosk.staff_idle_seconds + 1)
+        window.check_idle()
+    on(qtbot, window, AttractScreen)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert window.staff is None
+    assert staff_sessions(ui_runtime, ui_nurse) == [("Login", ""), ("Logout", ending)]
     window.bridge.shutdown()
 
 

@@ -152,6 +152,12 @@ def test_a_whole_discharge_from_staff_start_to_sign_off(
                        "SignedOff"]
     logins = [r for r in ui_runtime.store.audit_rows() if r.action == "Login"]
     assert len(logins) == 2 and all(r.actor == ui_nurse.actor for r in logins)
+    # Each session's end is in the trail too: handed to the patient, then the finish.
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    sessions = [(r.action, r.detail) for r in ui_runtime.store.audit_rows()
+                if r.action in ("Login", "Logout") and r.actor == ui_nurse.actor]
+    assert sessions == [("Login", ""), ("Logout", "handed_to_patient"),
+                        ("Login", ""), ("Logout", "finished")]
 
 
 def test_i_need_help_calls_staff_who_resume_where_the_patient_was(
