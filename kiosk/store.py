@@ -16,13 +16,16 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from kiosk.flow import DischargeState, Event, Step
 from kiosk.records import Discharge
 from kiosk.serialize import from_data, to_data
+
+if TYPE_CHECKING:
+    from kiosk.content import Content
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +152,24 @@ def ensure_private_dir(path: Path) -> Path:
             f"The data dir {path} can be read by other users. Patient data must be private: "
             f"choose a new folder, or make this one private with: chmod 700 {path}")
     return path
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    """One finding about the audit trail. Its words are content's
+    `staff.audit_problems.<code>`, filled with `values`, so staff read it in the kiosk's
+    language; str() gives the English, for the commands and the log."""
+
+    code: str
+    values: tuple[tuple[str, str | int], ...] = ()
+
+    def text(self, content: Content) -> str:
+        return content.text(f"staff.audit_problems.{self.code}", **dict(self.values))
+
+    def __str__(self) -> str:
+        from kiosk.content import load_content
+
+        return self.text(load_content("en"))
 
 
 @dataclass(frozen=True)
@@ -526,41 +547,38 @@ class Store:
         except (ValueError, KeyError, TypeError):
             return AuditHead(-1, "")  # unreadable: verify reports it
 
-    def audit_problems(self) -> list[str]:
+    def audit_problems(self) -> list[AuditProblem]:
         """Everything wrong with the audit trail, first problem first; empty when it holds.
 
         Checks the append-only triggers, the hash chain row by row, and the head file: the
         rows must reach at least as far as the file says, through the very row it names."""
         missing = dict.fromkeys([*self.triggers_missing_at_open, *self.missing_triggers()])
-        problems = [f"the trigger {name} was missing (the trail could have been changed)"
-                    for name in missing]
+        problems = [AuditProblem("trigger_missing", (("name", name),)) for name in missing]
         for row_id, detail in self.db.execute(
                 "SELECT id, detail FROM audit WHERE action = 'TriggersRestored'"):
             if not self.triggers_missing_at_open:
-                problems.append(f"row {row_id}: append-only triggers were found missing and "
-                                f"put back ({detail})")
+                problems.append(AuditProblem("triggers_restored",
+                                             (("row", row_id), ("detail", detail))))
         broken = self.first_broken_audit_row()
         if broken is not None:
-            problems.append(f"the audit chain is broken at row {broken}: that row or the one "
-                            "before it was changed or deleted")
+            problems.append(AuditProblem("chain_broken", (("row", broken),)))
         head = self.read_head()
         rows = self.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
         if head is None:
             if rows:
-                problems.append(f"the audit head file {self.head_path} is missing")
+                problems.append(AuditProblem("head_missing", (("path", str(self.head_path)),)))
         elif head.count < 0:
-            problems.append(f"the audit head file {self.head_path} cannot be read")
+            problems.append(AuditProblem("head_unreadable", (("path", str(self.head_path)),)))
         elif rows < head.count:
             last_id = self.db.execute("SELECT MAX(id) FROM audit").fetchone()[0] or 0
-            problems.append(
-                f"the newest audit rows were deleted: the head file counts {head.count} rows, "
-                f"the database has {rows}; the first missing row is {last_id + 1}")
+            problems.append(AuditProblem("newest_deleted", (
+                ("counted", head.count), ("rows", rows), ("first_missing", last_id + 1))))
         elif head.count:
             row = self.db.execute("SELECT id, hash FROM audit ORDER BY id LIMIT 1 OFFSET ?",
                                   [head.count - 1]).fetchone()
             if row is None or row[1] != head.hash:
-                problems.append(f"the audit chain does not reach the head file's newest row "
-                                f"(row {row[0] if row else head.count} differs)")
+                problems.append(AuditProblem("head_not_reached",
+                                             (("row", row[0] if row else head.count),)))
         return problems
 
     def purge(self, before: datetime, at: datetime, actor: str) -> int:

@@ -24,7 +24,7 @@ from kiosk.records import Indication, PrintStatus
 from kiosk.runtime import Runtime
 from kiosk.settings import SettingsError
 from kiosk.staff import StaffDirectory, StaffError, StaffMember
-from kiosk.store import ensure_private_dir
+from kiosk.store import AuditProblem, ensure_private_dir
 from kiosk.validation import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class FlowBridge(QObject):
     board_listed = Signal(object)  # tuple[BoardRow, ...]
     history_listed = Signal(object, object)  # (tuple[DischargeState, ...], tuple[DayStat, ...])
     exported = Signal(str)  # the path of the file written
-    audit_checked = Signal(object)  # tuple[str, ...]: problems found in the audit trail
+    audit_checked = Signal(object)  # tuple[AuditProblem, ...]: found in the audit trail
     settings_saved = Signal()
     accounts_listed = Signal(object, str)  # (tuple[StaffMember, ...], what was just done)
     settings_refused = Signal(object)  # dict[str, str]: setting -> what is wrong
@@ -243,7 +243,7 @@ class FlowBridge(QObject):
         self._run(lambda: change(self.runtime.staff), lambda _: self.list_accounts(done))
 
     def check_audit(self) -> None:
-        def work() -> tuple[str, ...]:
+        def work() -> tuple[AuditProblem, ...]:
             problems = tuple(self.runtime.store.audit_problems())
             for problem in problems:
                 log.error("audit trail: %s", problem)

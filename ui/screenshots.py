@@ -51,6 +51,7 @@ def _sample_record(config: ClinicConfig, now: datetime, language: str) -> Discha
 def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
                    ) -> Iterator[tuple[str, type, dict[str, object]]]:
     """(file stem, screen class, model fields) for every screen the kiosk can show."""
+    from kiosk.store import AuditProblem
     from ui.screens.almost_done import AlmostDoneScreen
     from ui.screens.attract import AttractScreen
     from ui.screens.cannot_open import CannotOpenScreen
@@ -110,7 +111,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
     yield "03-staff-home", StaffHomeScreen, {"staff": SAMPLE_ADMIN, "board": sample_board(
         config, now)}
     yield "03-staff-home-audit-problem", StaffHomeScreen, {
-        "staff": SAMPLE_STAFF, "warnings": ("the audit chain is broken at row 42",)}
+        "staff": SAMPLE_STAFF, "warnings": (AuditProblem("chain_broken", (("row", 42),)),)}
     yield "04-staff-start", StartScreen, {"staff": SAMPLE_STAFF}
     yield "05-staff-readiness", ReadinessScreen, {"staff": SAMPLE_STAFF,
                                                   **state(Step.READINESS)}

@@ -25,6 +25,7 @@ from kiosk.flow import PATIENT_STEPS, DischargeState, Step, TransitionRefused
 from kiosk.history import DayStat
 from kiosk.records import Readiness, RideType
 from kiosk.staff import StaffMember
+from kiosk.store import AuditProblem
 from kiosk.teach_back import TeachBackPage
 from kiosk.validation import InvalidInput
 from ui.bridge import FlowBridge
@@ -132,7 +133,7 @@ class KioskWindow(QMainWindow):
     """The window was closed (by staff or in the demo): the kiosk stops."""
 
     def __init__(self, bridge: FlowBridge, parent: QWidget | None = None, *,
-                 settle_ms: int = SETTLE_MS, startup_problems: tuple[str, ...] = (),
+                 settle_ms: int = SETTLE_MS, startup_problems: tuple[AuditProblem, ...] = (),
                  needs_setup: bool = False) -> None:
         super().__init__(parent)
         self.needs_setup = needs_setup  # no staff account yet: the setup screen, not attract
@@ -777,7 +778,7 @@ class KioskWindow(QMainWindow):
             self.message = done
             self.refresh()
 
-    def _on_audit_checked(self, problems: tuple[str, ...]) -> None:
+    def _on_audit_checked(self, problems: tuple[AuditProblem, ...]) -> None:
         self.startup_problems = problems
         if problems and self.staff is not None and self.staff_view is None \
                 and self.bridge.state is None:

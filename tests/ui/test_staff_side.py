@@ -9,11 +9,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 
 from kiosk.content import load_content
 from kiosk.runtime import Runtime
 from kiosk.staff import StaffMember
+from kiosk.store import AuditProblem
 from tests.conftest import STAFF_PIN, ArgonCalls
 from tests.ui.conftest import buttons
 from tests.ui.test_walkthrough import visible_texts
@@ -61,7 +62,7 @@ def test_an_audit_problem_found_at_start_is_shown_to_staff(
     window = kiosk_window(qtbot, ui_runtime)
     window.bridge.check_audit()  # what the kiosk does at every start, on its worker
     qtbot.waitUntil(lambda: bool(window.startup_problems))
-    problem = "; ".join(window.startup_problems)
+    problem = "; ".join(p.text(STAFF) for p in window.startup_problems)
     assert "broken at row 1" in problem
     tap(window, STAFF.text("screens.attract.staff_button"))
     on(qtbot, window, PinScreen)
@@ -71,6 +72,25 @@ def test_an_audit_problem_found_at_start_is_shown_to_staff(
     on(qtbot, window, StaffHomeScreen)
     assert STAFF.text("staff.home.audit_problem", problem=problem) in visible_texts(window)
     window.bridge.shutdown()
+
+
+def test_audit_problems_are_shown_in_the_kiosk_s_language(
+        qtbot, styled_app: QApplication) -> None:
+    """A Spanish-speaking clinic reads the whole warning in Spanish: the problem too, not
+    only the sentence around it."""
+    from tests.ui.test_screens import shown
+
+    problems = (AuditProblem("chain_broken", (("row", 7),)),
+                AuditProblem("newest_deleted", (("counted", 9), ("rows", 6),
+                                                ("first_missing", 7))))
+    screen = shown(qtbot, "es", StaffHomeScreen, {"staff": StaffMember(
+        "s1", "Dr. Lee", is_admin=False, disabled=False), "warnings": problems})
+    spanish = load_content("es")
+    expected = spanish.text("staff.home.audit_problem", problem="; ".join(
+        p.text(spanish) for p in problems))
+    assert expected in [shown_label.text() for shown_label in screen.findChildren(QLabel)]
+    assert "fila 7" in expected and "audit chain" not in expected
+    assert str(problems[0]) == STAFF.text("staff.audit_problems.chain_broken", row=7)
 
 
 def test_the_pin_is_checked_while_unlock_is_reached_for(

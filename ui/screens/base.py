@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the resting screen is drawn before the rest of the core has
     from kiosk.flow import Context, DischargeState
     from kiosk.history import DayStat
     from kiosk.staff import StaffMember
+    from kiosk.store import AuditProblem
 from ui.theme import LARGE_TEXT, SIZES, stylesheet
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class ScreenModel:
     languages: tuple[tuple[str, str], ...] = ()  # (code, own name) for the language switch
     large_text: bool = False
     can_speak: bool = False  # a speech engine is present: show "Read to me"
-    warnings: tuple[str, ...] = ()  # problems found at start (e.g. the audit trail)
+    warnings: tuple[AuditProblem, ...] = ()  # problems found at start in the audit trail
     draft: Mapping[str, str] = field(default_factory=dict)
     """What was typed before the screen was drawn again (new language, large text)."""
 

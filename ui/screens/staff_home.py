@@ -39,8 +39,9 @@ class StaffHomeScreen(Screen):
         top.addWidget(start, 1)
         self.root.addLayout(top)
         if model.warnings:
-            self.root.addWidget(label(model.text("staff.home.audit_problem", problem="; ".join(
-                model.warnings)), "staff-error"))
+            problems = "; ".join(problem.text(model.content) for problem in model.warnings)
+            self.root.addWidget(label(model.text("staff.home.audit_problem", problem=problems),
+                                      "staff-error"))
         if not model.board:
             self.root.addWidget(label(text("staff.home.none_today"), "staff-body"))
         # Rows scroll: a busy day has more discharges than a screen holds.
