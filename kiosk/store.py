@@ -10,6 +10,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -186,6 +187,10 @@ class Store:
         self.path = path
         self.head_path = path.parent / HEAD_NAME
         self._depth = 0  # nesting of transaction(); the head is written when it returns to 0
+        # One connection, and the flags above, for every thread of the process: a write (a
+        # transaction, a head write) from one thread waits for another's to end, instead of
+        # joining its transaction and releasing its savepoints.
+        self._write_lock = threading.RLock()
         self._audit_appended = False
         self.defer_head = False
         """When True, a commit leaves the head file to write_head_if_behind(): the touchscreen
@@ -288,18 +293,19 @@ class Store:
         """One atomic change with its audit rows; after it commits, the audit head file is
         brought up to date, or marked behind with `defer_head`. (A crash in between leaves
         the file behind, which verify accepts: rows may be newer than the file, never fewer.)"""
-        self._depth += 1
-        try:
-            with self._atomic():
-                yield
-        finally:
-            self._depth -= 1
-        if self._depth == 0 and self._audit_appended:
-            self._audit_appended = False
-            if self.defer_head and self.head_path.exists():
-                self._head_behind = True
-            else:
-                self._write_head()
+        with self._write_lock:
+            self._depth += 1
+            try:
+                with self._atomic():
+                    yield
+            finally:
+                self._depth -= 1
+            if self._depth == 0 and self._audit_appended:
+                self._audit_appended = False
+                if self.defer_head and self.head_path.exists():
+                    self._head_behind = True
+                else:
+                    self._write_head()
 
     @contextmanager
     def _atomic(self) -> Iterator[None]:
@@ -326,8 +332,9 @@ class Store:
     def write_head_if_behind(self) -> None:
         """Bring the head file up to date after commits made with `defer_head`. Not inside
         an open transaction, whose rows may yet be rolled back; still behind if it fails."""
-        if self._head_behind and self._depth == 0:
-            self._head_behind = not self._write_head()
+        with self._write_lock:
+            if self._head_behind and self._depth == 0:
+                self._head_behind = not self._write_head()
 
     def save(self, state: DischargeState, event: Event, at: datetime, detail: str = "") -> bool:
         """Save the state an event led to, with the event and its audit row, atomically.

@@ -154,6 +154,41 @@ def test_a_deferred_head_waits_until_asked_for_and_is_written_at_close(tmp_path:
     assert head_count_after_reopening(data) == head.count + 1
 
 
+def test_one_store_written_from_two_threads_keeps_its_head(tmp_path: Path) -> None:
+    """The touchscreen's worker writes the deferred head while another thread of the same
+    process commits (as the tests' own setup does beside a live window). Each commit must
+    leave the head behind or written, never marked done at an older count: that stranded
+    the head until the next commit (a test that waited for the head timed out)."""
+    runtime = busy_day(tmp_path / "data")
+    store = runtime.store
+    store.defer_head = True
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def head_writer() -> None:
+        try:
+            while not done.is_set():
+                store.write_head_if_behind()
+        except BaseException as exc:  # surfaced below
+            failures.append(exc)
+
+    writer = threading.Thread(target=head_writer)
+    writer.start()
+    try:
+        for number in range(300):
+            store.audit(runtime.clock.now(), "cli", "Export", "", f"rows={number}")
+    finally:
+        done.set()
+        writer.join()
+    assert failures == []
+    store.write_head_if_behind()  # what the next pause does: the head must catch up
+    rows = store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    head = store.read_head()
+    assert head is not None and head.count == rows
+    assert store.audit_problems() == []
+    runtime.close()
+
+
 def test_the_first_head_file_is_never_put_off(tmp_path: Path) -> None:
     """A missing head file is a finding: the first one is written at once, deferred or not."""
     runtime = open_runtime(load_config(), tmp_path / "data")
