@@ -32,8 +32,8 @@ SIGN_OUT_REASONS = frozenset({"locked", "idle", "handed_to_patient", "finished",
                               "canceled"})
 """Why a staff session ended, as its Logout audit row says: Lock tapped, the staff idle time
 passed, the kiosk went to the patient's screens, the discharge was finished, the kiosk was
-closed, or Cancel was tapped while the PIN was still being checked (the check succeeded, the
-session never opened)."""
+closed or stopped, or the PIN screen was left (Cancel or idle) while the PIN was still being
+checked (the check succeeded, the session never opened)."""
 
 # Argon2id at one of OWASP's equal-strength minimums (7 MiB, 5 passes), not the library's
 # 64 MiB default: a 6-digit PIN falls to an offline search at any cost setting, so the pepper
@@ -284,13 +284,13 @@ class StaffDirectory:
                                     "pin hash remade" if remade is not None else "")
         return _member(row)
 
-
-    def sign_out(self, staff_id: str, reason: str) -> None:
+    def sign_out(self, staff_id: str, reason: str, at: datetime | None = None) -> None:
         """Audit the end of a staff session (a Logout row), so the trail shows when each
-        person's access to the kiosk ended and why, automatic logoff included."""
+        person's access to the kiosk ended and why, automatic logoff included. `at`: when
+        it ended on screen (the row may be written a moment later, on the worker)."""
         if reason not in SIGN_OUT_REASONS:
             raise ValueError(f"unknown sign-out reason {reason!r}")
-        self.store.audit(self.clock.now(), f"staff:{staff_id}", "Logout", "", reason)
+        self.store.audit(at or self.clock.now(), f"staff:{staff_id}", "Logout", "", reason)
 
 
 def _locked(row: dict[str, object], now: datetime) -> bool:

@@ -27,6 +27,7 @@ from ui.theme import stylesheet
 if TYPE_CHECKING:
     from kiosk.runtime import Runtime
     from ui.bridge import FlowBridge
+    from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class _AfterFirstPaint(QObject):
 class _Running:
     runtime: Runtime
     bridge: FlowBridge
-    window: QWidget
+    window: KioskWindow
 
 
 def _start_kiosk(options: LaunchOptions, loop: QEventLoop, first: QWidget) -> _Running | None:
@@ -231,6 +232,8 @@ def launch(options: LaunchOptions) -> int:
     finally:
         heartbeat.stop()
         for kiosk in running:
+            # Stopped (SIGTERM) with staff signed in: the session's end is on the record too.
+            kiosk.window.end_staff_session("closed")
             kiosk.bridge.shutdown()
             kiosk.runtime.close()
             kiosk.window.deleteLater()

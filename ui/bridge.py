@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -142,7 +143,15 @@ class FlowBridge(QObject):
         """`with_board`: today's board is read in the same trip to the worker and comes
         (board_listed) just before staff_verified, so the staff screen is drawn at once."""
         def work() -> tuple[StaffMember, tuple[Any, ...] | None]:
-            member = self.runtime.staff.verify(staff_id, pin)
+            try:
+                member = self.runtime.staff.verify(staff_id, pin)
+            except StaffError:
+                raise
+            except Exception:
+                # Every Unlock gets its answer on the PIN screen (the window counts them):
+                # a database that is busy or failing is a sign-in that could not be checked.
+                log.exception("the PIN could not be checked")
+                raise StaffError("unavailable") from None
             if not with_board:
                 return member, None
             try:
@@ -179,7 +188,7 @@ class FlowBridge(QObject):
         self._precheck_number += 1
         self._executor.submit(self.runtime.staff.forget_precheck).add_done_callback(_log_failure)
 
-    def sign_out(self, staff_id: str, reason: str) -> None:
+    def sign_out(self, staff_id: str, reason: str, at: datetime) -> None:
         """The Logout audit row of a staff session that has ended on screen (see
         kiosk.staff.SIGN_OUT_REASONS). The screen does not wait for it; if the row cannot be
         written the log says so, and the patient is not stopped for it."""
@@ -189,7 +198,7 @@ class FlowBridge(QObject):
 
         def work() -> None:
             try:
-                self.runtime.staff.sign_out(staff_id, reason)
+                self.runtime.staff.sign_out(staff_id, reason, at)
             except Exception:
                 log.exception("the Logout audit row could not be written")
 

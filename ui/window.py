@@ -253,7 +253,7 @@ class KioskWindow(QMainWindow):
             if idle >= timedelta(seconds=kiosk.staff_idle_seconds):
                 if self.pin_requested:
                     self._leave_pin_screen()
-                self._end_staff_session("idle")
+                self.end_staff_session("idle")
                 self.refresh()
             return
         if not self._patient_may_be_away():
@@ -436,7 +436,7 @@ class KioskWindow(QMainWindow):
             self.shown_record = record_id
         if state is not None and state.step in PATIENT_STEPS:
             # Staff hand the kiosk to the patient: staff mode ends.
-            self._end_staff_session("handed_to_patient")
+            self.end_staff_session("handed_to_patient")
         if state is not None and state.step is Step.PRINTING \
                 and not state.record.print_status.is_final:
             self.bridge.print_sheet()
@@ -468,7 +468,7 @@ class KioskWindow(QMainWindow):
         if self._sign_in_answer_dropped():
             # The PIN was right, but Cancel (or idle) came first: no session opens, and the
             # audit trail, which has its Login, says why it ended at once.
-            self.bridge.sign_out(member.id, "canceled")
+            self.bridge.sign_out(member.id, "canceled", self.runtime.clock.now())
             self.board_with_sign_in = self.board_arrived = False
             return
         self.staff = member
@@ -567,14 +567,20 @@ class KioskWindow(QMainWindow):
         self.sign_ins_dropped = self.sign_ins_out
         self.pin_requested = False
 
-    def _end_staff_session(self, reason: str) -> None:
-        """Staff mode ends on screen; an open session gets its Logout audit row."""
+    def end_staff_session(self, reason: str) -> None:
+        """Staff mode ends on screen; an open session gets its Logout audit row, stamped
+        now (see kiosk.staff.SIGN_OUT_REASONS)."""
         if self.staff is not None:
-            self.bridge.sign_out(self.staff.id, reason)
+            self.bridge.sign_out(self.staff.id, reason, self.runtime.clock.now())
         self.staff = None
         self.staff_view = None
 
     def _on_pin(self, payload: Any) -> None:
+        if self.sign_ins_out > self.sign_ins_dropped:
+            # Unlock again while the last one is still being checked (a busy database can
+            # make it look as if nothing happened): that answer decides; two would open
+            # two sessions, one of which would never be closed.
+            return
         self.sign_ins_out += 1
         # With no discharge open, staff land on the board: it is read in the same trip.
         self.board_with_sign_in = self.bridge.state is None
@@ -586,7 +592,7 @@ class KioskWindow(QMainWindow):
         self.bridge.precheck_pin(payload["staff_id"], payload["pin"])
 
     def _on_lock(self, _: object) -> None:
-        self._end_staff_session("locked")
+        self.end_staff_session("locked")
         self.refresh()
 
     def _on_new(self, _: object) -> None:
@@ -799,7 +805,7 @@ class KioskWindow(QMainWindow):
             show(path)
 
     def _on_finish(self, _: object) -> None:
-        self._end_staff_session("finished")
+        self.end_staff_session("finished")
         self._forget_patient_choices()
         self.bridge.clear()
         self.bridge.list_board()
@@ -811,7 +817,7 @@ class KioskWindow(QMainWindow):
         # windowed demo; otherwise the kiosk stays as it is.
         if self.allow_close or self.staff is not None:
             event.accept()
-            self._end_staff_session("closed")
+            self.end_staff_session("closed")
             self.closed.emit()
         else:
             event.ignore()

@@ -168,6 +168,7 @@ def test_cancel_after_unlock_opens_no_session_when_the_answer_comes_late(
                     and any(a == answered for a, _ in staff_sessions(ui_runtime, ui_nurse)))
     qtbot.waitUntil(lambda: not window.bridge.busy)
     assert window.staff is None and type(window.active_screen) is AttractScreen
+    assert STAFF.text("staff.pin.errors.wrong_pin") not in visible_texts(window)
     if pin == STAFF_PIN:
         assert staff_sessions(ui_runtime, ui_nurse) == [("Login", ""), ("Logout", "canceled")]
     else:
@@ -180,6 +181,42 @@ def test_cancel_after_unlock_opens_no_session_when_the_answer_comes_late(
     tap(window, STAFF.text("staff.pin.unlock"))
     on(qtbot, window, StaffHomeScreen)
     assert window.staff == ui_nurse
+    window.bridge.shutdown()
+
+
+def test_a_pin_that_cannot_be_checked_says_so_and_the_next_sign_in_works(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime,
+        ui_nurse: StaffMember) -> None:
+    """A staff command holds the database past the busy timeout (5 s): the PIN screen says
+    the PIN could not be checked (before, the patient's "please wait" screen came up, and
+    every later sign-in after a Cancel was dropped). A second Unlock meanwhile is ignored."""
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    other = sqlite3.connect(ui_runtime.store.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        for _ in range(2):
+            for digit in STAFF_PIN:
+                tap(window, digit)
+            tap(window, STAFF.text("staff.pin.unlock"))
+        qtbot.waitUntil(lambda: STAFF.text("staff.pin.errors.unavailable")
+                        in visible_texts(window), timeout=20_000)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert type(window.active_screen) is PinScreen and window.staff is None
+    assert window.sign_ins_out == 0
+    tap(window, STAFF.text("staff.pin.cancel"))
+    on(qtbot, window, AttractScreen)
+    tap(window, STAFF.text("screens.attract.staff_button"))
+    on(qtbot, window, PinScreen)
+    for digit in STAFF_PIN:
+        tap(window, digit)
+    tap(window, STAFF.text("staff.pin.unlock"))
+    on(qtbot, window, StaffHomeScreen)
+    assert window.staff == ui_nurse
+    assert staff_sessions(ui_runtime, ui_nurse) == [("Login", "")]
     window.bridge.shutdown()
 
 
