@@ -17,7 +17,7 @@ from kiosk.staff import StaffMember
 from kiosk.store import AuditProblem
 from tests.conftest import STAFF_PIN, ArgonCalls
 from tests.ui.conftest import buttons
-from tests.ui.test_walkthrough import visible_texts
+from tests.ui.test_walkthrough import sign_in, visible_texts
 from tests.ui.walk import on
 from ui.bridge import FlowBridge
 from ui.screens.attract import AttractScreen
@@ -64,12 +64,7 @@ def test_an_audit_problem_found_at_start_is_shown_to_staff(
     qtbot.waitUntil(lambda: bool(window.startup_problems))
     problem = "; ".join(p.text(STAFF) for p in window.startup_problems)
     assert "broken at row 1" in problem
-    tap(window, STAFF.text("screens.attract.staff_button"))
-    on(qtbot, window, PinScreen)
-    for digit in STAFF_PIN:
-        tap(window, digit)
-    tap(window, STAFF.text("staff.pin.unlock"))
-    on(qtbot, window, StaffHomeScreen)
+    sign_in(qtbot, window, tap, StaffHomeScreen)
     assert STAFF.text("staff.home.audit_problem", problem=problem) in visible_texts(window)
     window.bridge.shutdown()
 
@@ -173,13 +168,7 @@ def test_cancel_after_unlock_opens_no_session_when_the_answer_comes_late(
         assert staff_sessions(ui_runtime, ui_nurse) == [("Login", ""), ("Logout", "canceled")]
     else:
         assert staff_sessions(ui_runtime, ui_nurse) == [("LoginFailed", "attempt=1")]
-    tap(window, STAFF.text("screens.attract.staff_button"))
-    on(qtbot, window, PinScreen)
-    assert STAFF.text("staff.pin.errors.wrong_pin") not in visible_texts(window)
-    for digit in STAFF_PIN:  # and the next sign-in is not dropped
-        tap(window, digit)
-    tap(window, STAFF.text("staff.pin.unlock"))
-    on(qtbot, window, StaffHomeScreen)
+    sign_in(qtbot, window, tap, StaffHomeScreen)  # and the next sign-in is not dropped
     assert window.staff == ui_nurse
     window.bridge.shutdown()
 
@@ -209,12 +198,7 @@ def test_a_pin_that_cannot_be_checked_says_so_and_the_next_sign_in_works(
     assert window.sign_ins_out == 0
     tap(window, STAFF.text("staff.pin.cancel"))
     on(qtbot, window, AttractScreen)
-    tap(window, STAFF.text("screens.attract.staff_button"))
-    on(qtbot, window, PinScreen)
-    for digit in STAFF_PIN:
-        tap(window, digit)
-    tap(window, STAFF.text("staff.pin.unlock"))
-    on(qtbot, window, StaffHomeScreen)
+    sign_in(qtbot, window, tap, StaffHomeScreen)
     assert window.staff == ui_nurse
     assert staff_sessions(ui_runtime, ui_nurse) == [("Login", "")]
     window.bridge.shutdown()
@@ -226,8 +210,6 @@ def test_the_end_of_a_staff_session_is_audited(
         ending: str) -> None:
     """Lock, or the staff idle time (automatic logoff): the trail says when the session
     ended and why."""
-    from tests.ui.test_walkthrough import sign_in
-
     sign_in(qtbot, window, tap, StaffHomeScreen)
     if ending == "locked":
         tap(window, STAFF.text("staff.actions.lock"))
@@ -249,8 +231,6 @@ def test_the_board_read_with_the_sign_in_is_current(
     from datetime import timedelta
 
     from kiosk.records import Indication, new_id
-    from tests.ui.test_walkthrough import sign_in
-
     ui_runtime.service.start(
         first_name="Rosa", last_initial="M", language="en", indication=next(iter(Indication)),
         first_session=False, infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=60),
@@ -413,8 +393,6 @@ def test_reprint_from_the_board_is_a_new_audited_job(
 
     from kiosk import flow
     from tests.kiosk.factories import MARK, teach_back_answers
-    from tests.ui.test_walkthrough import sign_in
-
     service = ui_runtime.service
     state = service.start(first_name="Ana", last_initial="R", language="en",
                           infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=70),
@@ -474,8 +452,6 @@ def test_an_admin_changes_a_setting_and_a_wrong_one_is_named(
 
 
 def test_settings_are_for_admins_only(qtbot, window: KioskWindow, tap: Tap) -> None:
-    from tests.ui.test_walkthrough import sign_in
-
     sign_in(qtbot, window, tap, StaffHomeScreen)
     assert STAFF.text("staff.home.settings") not in [
         b.text() for b in buttons(window.active_screen)]
@@ -652,8 +628,6 @@ def test_history_exports_the_days_the_list_shows(
 
 def test_the_kiosk_window_cannot_be_closed_without_a_staff_pin(
         qtbot, styled_app: QApplication, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
-    from tests.ui.test_walkthrough import sign_in
-
     window = kiosk_window(qtbot, ui_runtime)
     window.allow_close = False  # full screen, as at the bedside
     assert not window.close()  # Alt+F4 or the window manager: refused
@@ -700,8 +674,6 @@ def test_signing_in_draws_the_staff_board_once_with_todays_rows(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Not first with the last sign-in's board and again a moment later: no flash."""
     from datetime import timedelta
-
-    from tests.ui.test_walkthrough import sign_in
 
     ui_runtime.service.start(first_name="Ana", last_initial="R", language="en",
                              infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=40),
