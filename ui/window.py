@@ -434,20 +434,25 @@ class KioskWindow(QMainWindow):
         if record_id != self.shown_record:
             self._forget_patient_choices()  # the next patient starts with the defaults
             self.shown_record = record_id
+        # A discharge opened by the board's Reprint prints as the staff member who tapped it,
+        # even where its step faces the patient and so ends their session first.
+        reprint_actor = None
+        if state is not None and self.pending_reprint == state.record.id:
+            self.pending_reprint = None
+            if flow.can_print(state) and self.staff is not None:
+                reprint_actor = self.staff.actor
         if state is not None and state.step in PATIENT_STEPS:
             # Staff hand the kiosk to the patient: staff mode ends.
             self.end_staff_session("handed_to_patient")
         if state is not None and state.step is Step.PRINTING \
                 and not state.record.print_status.is_final:
-            self.bridge.print_sheet()
+            self.bridge.print_sheet(actor=reprint_actor or "kiosk")
+        elif reprint_actor is not None:
+            self.bridge.print_sheet(actor=reprint_actor)
         if self.staff_view == "readiness" and state is not None and state.record.readiness:
             self.staff_view = None
         if self.staff_view == "start" and state is not None:
             self.staff_view = None
-        if state is not None and self.pending_reprint == state.record.id:
-            self.pending_reprint = None  # opened from the board's Reprint: print it now
-            if flow.can_print(state) and self.staff is not None:
-                self.bridge.print_sheet(actor=self.staff.actor)
         if state is not None and state.step is Step.VOIDED:
             self.bridge.clear()
             self.bridge.list_board()

@@ -420,6 +420,43 @@ def test_reprint_from_the_board_is_a_new_audited_job(
     assert rows[-1].detail.startswith("step=sign_off print=completed job=")
 
 
+def test_reprint_from_the_board_of_a_sheet_never_printed_is_the_nurse_s(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    """A discharge left at printing (the kiosk stopped before its sheet came out): the
+    board's Reprint shows the patient the printing screen, so the nurse's session ends, but
+    the print is still the nurse's in the audit trail."""
+    from datetime import timedelta
+
+    from kiosk import flow
+    from kiosk.flow import Step
+    from tests.kiosk.factories import MARK, teach_back_answers
+    service = ui_runtime.service
+    state = service.start(first_name="Ana", last_initial="R", language="en",
+                          infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=70),
+                          staff_actor=ui_nurse.actor)
+    state = service.apply(state, flow.PatientPartStarted(actor=ui_nurse.actor))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = service.apply(state, event)
+    state = service.confirm_companion(state, name="Maria", phone="6265550199", signature=MARK)
+    assert state.step is Step.PRINTING and state.record.print_attempts == 0
+
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    reprint = f"{STAFF.text('staff.board.reprint')} Ana R."
+    qtbot.waitUntil(lambda: reprint in [b.accessibleName() for b in buttons(
+        window.active_screen)])
+    tap(window, reprint)
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].step is Step.SIGN_OFF,
+                    timeout=30000)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert window.staff is None
+    rows = [r for r in ui_runtime.store.audit_rows(state.record.id)
+            if r.action == "PrintFinished"]
+    assert [r.actor for r in rows] == [ui_nurse.actor]  # one print, the nurse's
+    assert ui_runtime.store.discharges()[0].record.print_attempts == 1
+    assert staff_sessions(ui_runtime, ui_nurse)[-1] == ("Logout", "handed_to_patient")
+
+
 def test_an_admin_changes_a_setting_and_a_wrong_one_is_named(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
     from ui.screens.settings import SettingsScreen
