@@ -3,11 +3,13 @@ file, after the kinds of tampering a chain must reveal, and `purge` keeping the 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,8 +18,9 @@ import pytest
 from kiosk import flow
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
+from kiosk.content import languages, load_content
 from kiosk.runtime import Runtime, open_runtime
-from kiosk.store import MIGRATIONS
+from kiosk.store import HEAD_NAME, MIGRATIONS, Store
 from tests.kiosk.test_cli import run
 
 
@@ -121,6 +124,54 @@ def test_check_reports_the_same_problems(tmp_path: Path) -> None:
     result = run("check", data_dir=data)
     assert result.returncode == 1
     assert "broken at row 2" in result.stderr
+
+
+def _edit_the_head(data: Path, text: str | None) -> None:
+    head = data / HEAD_NAME
+    if text is None:
+        head.unlink()
+    else:
+        head.write_text(text, encoding="utf-8")
+
+
+TAMPERING: dict[str, Callable[[Path, int], None]] = {
+    "trigger_missing": lambda data, total: tamper(data, "DROP TRIGGER audit_no_update"),
+    "triggers_restored": lambda data, total: (
+        tamper(data, "DROP TRIGGER audit_no_update"), open_runtime(load_config(), data).close()),
+    "chain_broken": lambda data, total: tamper(
+        data, "DROP TRIGGER audit_no_update", "UPDATE audit SET detail = 'x' WHERE id = 2"),
+    "head_missing": lambda data, total: _edit_the_head(data, None),
+    "head_unreadable": lambda data, total: _edit_the_head(data, "not json"),
+    "newest_deleted": lambda data, total: tamper(
+        data, "DROP TRIGGER audit_no_delete", f"DELETE FROM audit WHERE id > {total - 2}"),
+    "head_not_reached": lambda data, total: _edit_the_head(
+        data, json.dumps({"count": total, "hash": "0" * 64})),
+}
+
+
+@pytest.mark.parametrize("code", sorted(TAMPERING))
+def test_every_audit_finding_reads_whole_in_every_language(tmp_path: Path, code: str) -> None:
+    """Each finding the store can report, made by real tampering, is drawn from every
+    language's words with all its values filled in: none is left in English or half-blank."""
+    data = tmp_path / "data"
+    runtime = busy_day(data)
+    total = len(runtime.store.audit_rows())
+    runtime.close()
+    TAMPERING[code](data, total)
+    store = Store(data / "kiosk.db")
+    try:
+        problems = store.audit_problems()
+    finally:
+        store.close()
+    assert code in [problem.code for problem in problems]
+    for language in languages():
+        words = load_content(language)
+        for problem in problems:
+            text = problem.text(words)
+            assert text and "{" not in text and "}" not in text, (language, text)
+            for _, value in problem.values:
+                assert str(value) in text, (language, problem.code, value)
+    assert str(problems[0]) == problems[0].text(load_content("en"))
 
 
 def test_the_head_file_is_private_and_follows_every_commit(tmp_path: Path) -> None:
