@@ -202,7 +202,7 @@ def launch(options: LaunchOptions) -> int:
     # A clean quit on SIGTERM, even from the cannot-open notice's own wait (exit() ends every
     # loop), so callers' clean-up runs: the demo removes its throw-away data dir. The
     # heartbeat lets Python run the handler while Qt waits.
-    signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
+    previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
     heartbeat = QTimer()
     heartbeat.timeout.connect(lambda: None)  # Python code to run: then the handler runs too
     heartbeat.start(250)
@@ -231,6 +231,7 @@ def launch(options: LaunchOptions) -> int:
         return int(loop.exec())
     finally:
         heartbeat.stop()
+        signal.signal(signal.SIGTERM, previous_sigterm)  # a caller's own handler, as it was
         for kiosk in running:
             # Stopped (SIGTERM) with staff signed in: the session's end is on the record too.
             kiosk.window.end_staff_session("closed")

@@ -17,9 +17,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.cli import LaunchOptions
 from kiosk.config import load_config
 from kiosk.runtime import open_runtime
+from tests.conftest import STAFF_PIN
 from tests.kiosk.test_check import bad_data_dir, used_data_dir
+from tests.ui.test_walkthrough import Tap, sign_in
 from ui.app import launch
 from ui.screens.attract import AttractScreen
+from ui.screens.staff_home import StaffHomeScreen
 from ui.window import KioskWindow
 
 __all__ = ["used_data_dir"]
@@ -61,6 +64,46 @@ def test_the_resting_screen_comes_first_then_the_kiosk_which_ends_launch_when_cl
     assert status == 0
     assert seen == ["AttractScreen", "kiosk"]
     assert not any(isinstance(w, KioskWindow) for w in visible())
+
+
+def test_sigterm_with_staff_signed_in_ends_their_session_on_the_record(
+        qtbot, styled_app: QApplication, tap: Tap, tmp_path: Path) -> None:
+    """Stopped by SIGTERM (a shutdown, an update) while a nurse is signed in: the audit
+    trail has the session's end, as it has for a close, and the caller's handler is back."""
+    data = tmp_path / "data"
+    runtime = open_runtime(load_config(), data)
+    nurse = runtime.staff.add("Nurse Ortiz", STAFF_PIN, actor="cli")
+    runtime.close()
+    signed_in: list[bool] = []
+    deadline = time.monotonic() + 60
+
+    def watch() -> None:
+        kiosks = [w for w in visible() if isinstance(w, KioskWindow)]
+        if kiosks and isinstance(kiosks[0].active_screen, AttractScreen):
+            try:
+                sign_in(qtbot, kiosks[0], tap, StaffHomeScreen)
+                signed_in.append(kiosks[0].staff is not None)
+            finally:
+                os.kill(os.getpid(), signal.SIGTERM)  # the kiosk's handler: a clean stop
+        elif time.monotonic() < deadline:
+            QTimer.singleShot(5, watch)
+        else:
+            for window in visible():
+                window.close()
+
+    before = signal.getsignal(signal.SIGTERM)
+    QTimer.singleShot(0, watch)
+    status = launch(LaunchOptions(load_config(), data, windowed=True))
+
+    assert status == 0 and signed_in == [True]
+    assert signal.getsignal(signal.SIGTERM) is before
+    reopened = open_runtime(load_config(), data)
+    try:
+        sessions = [(r.action, r.detail) for r in reopened.store.audit_rows()
+                    if r.action.startswith("Log") and r.actor == nurse.actor]
+    finally:
+        reopened.close()
+    assert sessions == [("Login", ""), ("Logout", "closed")]
 
 
 @pytest.mark.parametrize("damaged", [False, True])
