@@ -23,16 +23,31 @@ from kiosk.validation import is_refused_char
 DEMO_CONFIG_NAME = "demo_clinic.toml"
 
 
+@dataclass(frozen=True)
+class ValueProblem:
+    """A value of the right type that still cannot be right. `text` names its key, for the
+    file's author (`check`); `code` and `values` are for the settings screen, which shows
+    content `staff.settings.problems.<code>` beside the setting, in the kiosk's language."""
+
+    key: str
+    text: str
+    code: str
+    values: tuple[tuple[str, str | int], ...] = ()
+
+
 class ConfigError(Exception):
     """One or more problems in a config file; `problems` lists each with its key."""
 
     def __init__(self, source: str, problems: list[str],
-                 partial: ClinicConfig | None = None) -> None:
+                 partial: ClinicConfig | None = None,
+                 value_problems: tuple[ValueProblem, ...] = ()) -> None:
         self.source = source
         self.problems = problems
         self.partial = partial
         """The config as far as it could be built (defaults where a key is wrong), so that
         `check` can still compare it with the content; None when the file did not parse."""
+        self.value_problems = value_problems
+        """Those of `problems` that are wrong values, with their key and content code."""
         super().__init__("\n".join(f"{source}: {p}" for p in problems))
 
 
@@ -180,15 +195,16 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str, problems: list[str
     return cls(**values)
 
 
-def _phone_problems(config: ClinicConfig) -> list[tuple[str, str]]:
-    """The clinic's phone region and number, as (key, problem)."""
+def _phone_problems(config: ClinicConfig) -> list[ValueProblem]:
+    """The clinic's phone region and number."""
     # Imported here: phonenumbers takes a tenth of the kiosk's start, and `run` checks the
     # phone just after its first frame (check_phone).
     import phonenumbers
 
     if config.clinic.region not in phonenumbers.SUPPORTED_REGIONS:
-        return [("clinic.region", f"'clinic.region' is not a phone region: "
-                                  f"{config.clinic.region!r}")]
+        return [ValueProblem("clinic.region", f"'clinic.region' is not a phone region: "
+                                              f"{config.clinic.region!r}", "not_a_region",
+                             (("value", config.clinic.region),))]
     try:
         parsed = phonenumbers.parse(config.clinic.phone, config.clinic.region)
         valid = phonenumbers.is_valid_number(parsed)
@@ -196,14 +212,15 @@ def _phone_problems(config: ClinicConfig) -> list[tuple[str, str]]:
         valid = False
     if valid:
         return []
-    return [("clinic.phone", f"'clinic.phone' is not a valid phone number: "
-                             f"{config.clinic.phone!r}")]
+    return [ValueProblem("clinic.phone", f"'clinic.phone' is not a valid phone number: "
+                                         f"{config.clinic.phone!r}", "not_a_phone",
+                         (("value", config.clinic.phone),))]
 
 
 def check_phone(config: ClinicConfig) -> None:
     """The check that load_config(check_phone=False) left out: ConfigError, as load_config
     would have raised it, when the clinic's phone or its region is wrong."""
-    problems = [problem for _, problem in _phone_problems(config)]
+    problems = [problem.text for problem in _phone_problems(config)]
     if problems:
         raise ConfigError(config.source, problems, config)
 
@@ -222,40 +239,46 @@ def _texts(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     return found
 
 
-def _semantic_problems(config: ClinicConfig, *, phone: bool = True
-                       ) -> list[tuple[str, str]]:
-    """Values of the right type that still cannot be right, as (key, problem); each problem
-    names its key in quotes. `phone`: whether the clinic's phone is judged too."""
-    problems: list[tuple[str, str]] = []
+def _semantic_problems(config: ClinicConfig, *, phone: bool = True) -> list[ValueProblem]:
+    """Values of the right type that still cannot be right; each problem's text names its
+    key in quotes. `phone`: whether the clinic's phone is judged too."""
+    problems: list[ValueProblem] = []
 
-    def add(key: str, problem: str) -> None:
-        problems.append((key, f"'{key}' {problem}"))
+    def add(key: str, problem: str, code: str, **values: str | int) -> None:
+        problems.append(ValueProblem(key, f"'{key}' {problem}", code, tuple(values.items())))
     for key, text in _texts(config_data(config)):
         if any(is_refused_char(char) for char in text):
             add(key, "holds a control or text-direction character, which would not show as "
-                     f"it is stored: {text!r}")
+                     f"it is stored: {text!r}", "control_chars")
     try:
         ZoneInfo(config.clinic.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
-        add("clinic.timezone", f"is not a known time zone: {config.clinic.timezone!r}")
+        add("clinic.timezone", f"is not a known time zone: {config.clinic.timezone!r}",
+            "not_a_time_zone", value=config.clinic.timezone)
     if phone:
         problems += _phone_problems(config)
     if not config.clinic.name.strip():
-        add("clinic.name", "must not be empty")
+        add("clinic.name", "must not be empty", "empty")
     for language, url in sorted(config.follow_up_urls.items()):
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. "https://[x.org": an unclosed IPv6 bracket
+            parts = urlsplit("")
         if parts.scheme != "https" or not parts.netloc:
-            add(f"follow_up_urls.{language}", f"must be an https:// address: {url!r}")
+            add(f"follow_up_urls.{language}", f"must be an https:// address: {url!r}",
+                "not_https")
     if "en" not in config.follow_up_urls:
-        add("follow_up_urls.en", "is missing: every sheet needs a follow-up link")
+        add("follow_up_urls.en", "is missing: every sheet needs a follow-up link",
+            "url_missing")
     sections = {"policy": config.policy, "kiosk": config.kiosk, "printer": config.printer}
     for key, (low, high) in _RANGES.items():
         section, name = key.split(".")
         value = getattr(sections[section], name)
         if not low <= value <= high:
-            add(key, f"must be between {low} and {high}, not {value}")
+            add(key, f"must be between {low} and {high}, not {value}", "out_of_range",
+                low=low, high=high, value=value)
     if config.printer.backend == "cups" and not config.printer.queue.strip():
-        add("printer.queue", "must name a CUPS queue")
+        add("printer.queue", "must name a CUPS queue", "no_queue")
     return problems
 
 
@@ -303,12 +326,14 @@ def config_from_data(data: dict[str, Any], source: str, *, check_phone: bool = T
     failed: list[str] = []
     config = dataclasses.replace(_build(ClinicConfig, data, "", problems, failed),
                                  source=source)
-    for key, problem in _semantic_problems(config, phone=check_phone):
-        involved = (key, *_JUDGED_WITH.get(key, ()))
+    values: list[ValueProblem] = []
+    for problem in _semantic_problems(config, phone=check_phone):
+        involved = (problem.key, *_JUDGED_WITH.get(problem.key, ()))
         if not any(k == bad or k.startswith(f"{bad}.") for k in involved for bad in failed):
-            problems.append(problem)
+            values.append(problem)
+    problems += [problem.text for problem in values]
     if problems:
-        raise ConfigError(source, problems, typing.cast(ClinicConfig, config))
+        raise ConfigError(source, problems, typing.cast(ClinicConfig, config), tuple(values))
     return typing.cast(ClinicConfig, config)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from content import CONTENT_DIR
@@ -220,6 +220,23 @@ def _load_cached(language: str, root: Path) -> Content:
 
 def load_content(language: str, root: Path = CONTENT_DIR) -> Content:
     return _load_cached(language, root)
+
+
+@dataclass(frozen=True)
+class Message:
+    """Words the core chose but did not put in a language: content's `<section>.<code>`,
+    filled with `values`. Staff screens show `text(content)`, in the kiosk's language;
+    str() gives the English, for the commands and the log."""
+
+    section: ClassVar[str] = ""
+    code: str
+    values: tuple[tuple[str, str | int], ...] = ()
+
+    def text(self, content: Content) -> str:
+        return content.text(f"{self.section}.{self.code}", **dict(self.values))
+
+    def __str__(self) -> str:
+        return self.text(load_content("en"))
 
 
 @dataclass(frozen=True)

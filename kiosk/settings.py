@@ -9,10 +9,10 @@ import re
 import typing
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, get_origin
+from typing import Any, ClassVar, get_origin
 
 from kiosk.config import ClinicConfig, ConfigError, config_data, config_from_data
-from kiosk.content import ContentError, languages, load_content
+from kiosk.content import ContentError, Message, languages, load_content
 from kiosk.store import Store
 from kiosk.validation import Invalid, typed_text
 
@@ -28,10 +28,17 @@ EDITABLE: tuple[str, ...] = (
 """What the settings screen offers. Words: content `staff.settings.keys.<key>`."""
 
 
+@dataclass(frozen=True)
+class SettingProblem(Message):
+    """What is wrong with one setting, in content's `staff.settings.problems`."""
+
+    section: ClassVar[str] = "staff.settings.problems"
+
+
 class SettingsError(Exception):
     """Refused settings; `problems` maps each setting to what is wrong with it."""
 
-    def __init__(self, problems: dict[str, str]) -> None:
+    def __init__(self, problems: dict[str, SettingProblem]) -> None:
         self.problems = problems
         super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
 
@@ -69,14 +76,16 @@ def parse(key: str, text: str) -> Any:
     try:
         text = typed_text(text, field=key, too_long="errors.input_too_long")
     except Invalid as exc:
-        raise SettingsError({key: load_content("en").text(exc.message_key)}) from None
+        # errors.input_too_long or errors.control_chars: the same two under settings.
+        raise SettingsError({key: SettingProblem(exc.message_key.removeprefix("errors."))}
+                            ) from None
     if kind is int:
         if not re.fullmatch(r"\d{1,6}", text):
-            raise SettingsError({key: "must be a whole number"})
+            raise SettingsError({key: SettingProblem("whole_number")})
         return int(text)
     if kind is bool:
         if text not in ("true", "false"):
-            raise SettingsError({key: "must be true or false"})
+            raise SettingsError({key: SettingProblem("yes_or_no")})
         return text == "true"
     if kind is list:
         return [part.strip() for part in text.split(",") if part.strip()]
@@ -91,15 +100,20 @@ def _apply(config: ClinicConfig, values: dict[str, Any]) -> ClinicConfig:
     try:
         updated = config_from_data(data, config.source)
     except ConfigError as exc:
-        problems: dict[str, str] = {}
-        for problem in exc.problems:
-            match = re.search(r"'([a-z_]+\.[a-z_]+)'", problem)
-            problems.setdefault(match.group(1) if match else "", problem)
+        problems: dict[str, SettingProblem] = {}
+        for found in exc.value_problems:  # the first problem of each setting is shown
+            problems.setdefault(found.key, SettingProblem(found.code, found.values))
+        for text in exc.problems:
+            # Not a value's problem (a wrong type or an unknown key): values that were
+            # saved once, against a config file changed since. Named in the file's terms.
+            match = re.search(r"'([a-z_]+\.[a-z_]+)'", text)
+            problems.setdefault(match.group(1) if match else "",
+                                SettingProblem("other", (("detail", text),)))
         raise SettingsError(problems) from None
     unknown = [r for r in updated.policy.extra_rules if not _rule_has_words(r)]
     if unknown:
-        raise SettingsError({"policy.extra_rules": "these rules have no words in every "
-                             f"language (content/<lang>/rules.toml): {', '.join(unknown)}"})
+        raise SettingsError({"policy.extra_rules": SettingProblem(
+            "rules_without_words", (("rules", ", ".join(unknown)),))})
     return updated
 
 
@@ -128,11 +142,11 @@ class Settings:
              at: datetime) -> ClinicConfig:
         """Check every typed value, then save the changed ones with an audit row each, in
         one transaction. Raises SettingsError listing every problem; saves nothing then."""
-        problems: dict[str, str] = {}
+        problems: dict[str, SettingProblem] = {}
         values: dict[str, Any] = {}
         for key, text in typed.items():
             if key not in EDITABLE:
-                problems[key] = "cannot be changed here"
+                problems[key] = SettingProblem("not_editable")
                 continue
             try:
                 values[key] = parse(key, text)

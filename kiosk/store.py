@@ -17,16 +17,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 import sqlite_utils
 
+from kiosk.content import Message
 from kiosk.flow import DischargeState, Event, Step
 from kiosk.records import Discharge
 from kiosk.serialize import from_data, to_data
-
-if TYPE_CHECKING:
-    from kiosk.content import Content
 
 log = logging.getLogger(__name__)
 
@@ -156,21 +154,10 @@ def ensure_private_dir(path: Path) -> Path:
 
 
 @dataclass(frozen=True)
-class AuditProblem:
-    """One finding about the audit trail. Its words are content's
-    `staff.audit_problems.<code>`, filled with `values`, so staff read it in the kiosk's
-    language; str() gives the English, for the commands and the log."""
+class AuditProblem(Message):
+    """One finding about the audit trail, in content's `staff.audit_problems`."""
 
-    code: str
-    values: tuple[tuple[str, str | int], ...] = ()
-
-    def text(self, content: Content) -> str:
-        return content.text(f"staff.audit_problems.{self.code}", **dict(self.values))
-
-    def __str__(self) -> str:
-        from kiosk.content import load_content
-
-        return self.text(load_content("en"))
+    section: ClassVar[str] = "staff.audit_problems"
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class FlowBridge(QObject):
     audit_checked = Signal(object)  # tuple[AuditProblem, ...]: found in the audit trail
     settings_saved = Signal()
     accounts_listed = Signal(object, str)  # (tuple[StaffMember, ...], what was just done)
-    settings_refused = Signal(object)  # dict[str, str]: setting -> what is wrong
+    settings_refused = Signal(object)  # dict[str, SettingProblem]: setting -> what is wrong
     staff_listed = Signal(object)  # tuple[tuple[str, str], ...]: (id, name)
     idle = Signal()  # the worker has nothing left to do
     _finished = Signal(object, object)  # (future, callback), delivered on the UI thread

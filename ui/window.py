@@ -24,6 +24,7 @@ from kiosk.content import Content, languages, load_content
 from kiosk.flow import PATIENT_STEPS, DischargeState, Step, TransitionRefused
 from kiosk.history import DayStat
 from kiosk.records import Readiness, RideType
+from kiosk.settings import SettingProblem
 from kiosk.staff import StaffMember
 from kiosk.store import AuditProblem
 from kiosk.teach_back import TeachBackPage
@@ -799,7 +800,7 @@ class KioskWindow(QMainWindow):
         self.message = self._text("staff.settings.saved")
         self.refresh()
 
-    def _on_settings_refused(self, problems: dict[str, str]) -> None:
+    def _on_settings_refused(self, problems: dict[str, SettingProblem]) -> None:
         show = getattr(self.active_screen, "show_errors", None)
         if show is not None:
             show(problems)

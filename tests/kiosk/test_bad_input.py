@@ -817,7 +817,8 @@ def test_settings_an_administrator_types(tmp_path: Path, key: str) -> None:
                 rt.save_settings({key: raw}, admin.actor)
             except SettingsError as refused:
                 outcome("refused")
-                assert refused.problems.get(key, "").strip(), refused.problems
+                assert key in refused.problems, refused.problems
+                assert str(refused.problems[key]).strip(), refused.problems  # words, filled
                 assert snapshot(rt) == before, "a refused setting wrote to the database"
                 assert rt.config == config_before
                 return

@@ -60,11 +60,15 @@ def test_every_problem_is_listed_not_just_the_first() -> None:
     (GOOD + "[policy]\nalcohol_hours = 2\n", "policy.alcohol_hours"),
     ('follow_up_urls.es = "http://insecure.example.org"\n' + GOOD, "follow_up_urls.es"),
     (GOOD + '[printer]\nbackend = "fax"\n', "printer.backend"),
+    # An unclosed IPv6 bracket makes urllib raise: a problem to name, not a crash.
+    ('follow_up_urls.es = "https://[clinic.example.org/es"\n' + GOOD, "follow_up_urls.es"),
 ])
 def test_invalid_values_name_their_key(text: str, key: str) -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(text, "clinic.toml")
     assert key in str(error.value)
+    named = [p for p in error.value.value_problems if p.key == key]
+    assert all(p.text.startswith(f"'{key}' ") for p in named)  # the screen's too, if a value
 
 
 def test_a_clinic_phone_that_is_not_a_number_is_refused() -> None:

@@ -45,7 +45,7 @@ from kiosk.printing import FolderPrinter
 from kiosk.records import new_id
 from kiosk.runtime import Runtime, open_runtime, unprintable_on_sheet
 from kiosk.service import Started
-from kiosk.settings import SettingsError, value_of
+from kiosk.settings import SettingProblem, SettingsError, value_of
 from kiosk.settings import parse as parse_setting
 from kiosk.staff import StaffMember
 from tests.conftest import STAFF_PIN
@@ -598,21 +598,21 @@ def setting_refusal(config: ClinicConfig, key: str, value: str) -> tuple[object,
         data[section][name] = kept
         config_from_data(data, config.source)
     except SettingsError as refused:
-        return None, refused.problems[key]
+        return None, refused.problems[key].text(STAFF)
     except ConfigError as refused:
-        [problem] = [p for p in refused.problems if p.startswith(f"'{key}'")]
-        return None, problem
+        [problem] = [p for p in refused.value_problems if p.key == key]
+        return None, SettingProblem(problem.code, problem.values).text(STAFF)
     return kept, ""
 
 
 def setting_refused_why(key: str, value: str) -> str:
     """The test's own reason, where it has one, for refusing a setting; "" otherwise."""
     if len(value) > validation.INPUT_MAX_CHARS:
-        return STAFF.text("errors.input_too_long")
+        return STAFF.text("staff.settings.problems.input_too_long")
     if has_refused(value):  # controls, bidi, joiners, separators, non-characters
-        return STAFF.text("errors.control_chars")
+        return STAFF.text("staff.settings.problems.control_chars")
     if key == "clinic.name" and not unicodedata.normalize("NFC", value).strip():
-        return "'clinic.name' must not be empty"
+        return STAFF.text("staff.settings.problems.empty")
     return ""
 
 

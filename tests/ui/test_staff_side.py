@@ -476,7 +476,8 @@ def test_an_admin_changes_a_setting_and_a_wrong_one_is_named(
                  if f.accessibleName() == hours)
     field.setText("12")
     tap(window, STAFF.text("staff.settings.save"))
-    qtbot.waitUntil(lambda: any("between 24 and 168" in t for t in visible_texts(window)))
+    wrong = STAFF.text("staff.settings.problems.out_of_range", low=24, high=168, value=12)
+    qtbot.waitUntil(lambda: wrong in visible_texts(window))
     assert field.text() == "12"  # what was typed stays
     assert ui_runtime.config.policy.alcohol_hours == 24
     field.setText("36")
@@ -486,6 +487,33 @@ def test_an_admin_changes_a_setting_and_a_wrong_one_is_named(
     [row] = [r for r in ui_runtime.store.audit_rows() if r.action == "SettingChanged"]
     assert row.detail == "policy.alcohol_hours: '24' -> '36'"
     assert row.actor == ui_runtime.staff.find("Dr Lee").actor  # type: ignore[union-attr]
+
+
+def test_a_wrong_setting_is_explained_in_the_kiosk_s_language(
+        qtbot, styled_app: QApplication, ui_runtime: Runtime) -> None:
+    """The core refuses the setting; the Spanish settings screen says why in Spanish,
+    beside the setting, with the clinic's own value in it."""
+    from kiosk.settings import SettingsError
+    from tests.ui.test_screens import shown
+    from ui.screens.settings import SettingsScreen
+
+    admin = ui_runtime.staff.add("Dr Lee", "864200", admin=True)
+    with pytest.raises(SettingsError) as refused:
+        ui_runtime.save_settings({"policy.alcohol_hours": "12", "clinic.timezone": "Mars/Base",
+                                  "kiosk.idle_seconds": "90"}, admin.actor)
+    assert set(refused.value.problems) == {"policy.alcohol_hours", "clinic.timezone"}
+    screen = shown(qtbot, "es", SettingsScreen, {"staff": admin})
+    assert isinstance(screen, SettingsScreen)
+    screen.show_errors(refused.value.problems)
+    spanish = load_content("es")
+    hours = screen.errors["policy.alcohol_hours"]
+    zone = screen.errors["clinic.timezone"]
+    assert isinstance(hours, QLabel) and isinstance(zone, QLabel)
+    assert hours.isVisible() and zone.isVisible()
+    assert hours.text() == spanish.text("staff.settings.problems.out_of_range", low=24,
+                                        high=168, value=12) == "Use un número del 24 al 168, no 12."
+    assert zone.text().startswith("«Mars/Base» no es una zona horaria")
+    assert not screen.errors["kiosk.idle_seconds"].isVisible()
 
 
 def test_settings_are_for_admins_only(qtbot, window: KioskWindow, tap: Tap) -> None:

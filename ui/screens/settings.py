@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
 
-from kiosk.settings import EDITABLE, as_text, kind_of, value_of
+from kiosk.settings import EDITABLE, SettingProblem, as_text, kind_of, value_of
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
 from ui.widgets import ChoiceRow, button, label, scrolling, show_message, text_field
@@ -70,10 +70,11 @@ class SettingsScreen(Screen):
     def draft(self) -> dict[str, str]:
         return self.typed()
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        """Each problem beside its setting; what was typed stays."""
+    def show_errors(self, errors: dict[str, SettingProblem]) -> None:
+        """Each problem beside its setting, in the kiosk's language; what was typed stays."""
+        words = {key: problem.text(self.model.content) for key, problem in errors.items()}
         for key, widget in self.errors.items():
-            show_message(widget, errors.get(key, ""))  # type: ignore[arg-type]
-        other = [m for k, m in errors.items() if k not in self.errors]
+            show_message(widget, words.get(key, ""))  # type: ignore[arg-type]
+        other = [m for k, m in words.items() if k not in self.errors]
         show_message(self.message, "\n".join(other) or self.model.text(
             "staff.settings.not_saved"))
