@@ -185,6 +185,10 @@ class Store:
         Until then the file is behind, as after a crash, which verify accepts; close() writes
         it too. The first head file is never put off: a missing one is a finding."""
         self._head_behind = False
+        self._head_known: tuple[AuditHead, int] | None = None
+        """The head this store last wrote or found in place, with the id of its newest row:
+        the next head is counted on from that row, not over the whole trail, which grows by
+        some thirty rows a discharge for as long as the clinic keeps its records."""
         ensure_private_dir(path.parent)
         # A damaged file is refused before anything may write to it: not one byte of it,
         # its mode or its side files changes, so it can still be examined or recovered.
@@ -478,18 +482,30 @@ class Store:
 
     # --- the audit head, and verifying the whole trail
 
-    def _current_head(self) -> AuditHead:
-        count, last = self.db.execute(
-            "SELECT COUNT(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit"
-        ).fetchone()
-        return AuditHead(int(count), last or GENESIS_HASH)
+    def _current_head(self, known: tuple[AuditHead, int] | None) -> tuple[AuditHead, int]:
+        """The head now, and its newest row's id. From `known` (the file's head and its
+        row's id) only the rows after that row are counted."""
+        newest_id, newest_hash = self.db.execute(
+            "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone() or (0, None)
+        if known is None:
+            count = self.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+        else:
+            head, row_id = known
+            count = head.count + self.db.execute(
+                "SELECT COUNT(*) FROM audit WHERE id > ?", [row_id]).fetchone()[0]
+        return AuditHead(int(count), newest_hash or GENESIS_HASH), int(newest_id)
 
-    def _head_still_holds(self, old: AuditHead) -> bool:
-        """The rows still reach the old head's newest row, with the same hash."""
+    def _head_still_holds(self, old: AuditHead, known: tuple[AuditHead, int] | None) -> bool:
+        """The rows still reach the old head's newest row, with the same hash: found by its
+        id when this store knows it, else by its place in the trail."""
         if old.count <= 0:
             return old.count == 0
-        row = self.db.execute("SELECT hash FROM audit ORDER BY id LIMIT 1 OFFSET ?",
-                              [old.count - 1]).fetchone()
+        if known is not None:
+            row = self.db.execute("SELECT hash FROM audit WHERE id = ?",
+                                  [known[1]]).fetchone()
+        else:
+            row = self.db.execute("SELECT hash FROM audit ORDER BY id LIMIT 1 OFFSET ?",
+                                  [old.count - 1]).fetchone()
         return row is not None and row[0] == old.hash
 
     def _write_head(self) -> bool:
@@ -501,12 +517,17 @@ class Store:
         try:
             with self._atomic():  # no commit can land between the count and the file
                 old = self.read_head()
-                if old is not None and not self._head_still_holds(old):
+                # What this store last wrote, unless another writer (a staff command) has
+                # moved the file since: then it is counted afresh.
+                known = self._head_known if self._head_known is not None \
+                    and self._head_known[0] == old else None
+                if old is not None and not self._head_still_holds(old, known):
                     log.error("audit head not moved: rows it counts are missing or changed")
                     return True  # a finding for verify, not a failure to try again
-                current = self._current_head()
+                current, newest_id = self._current_head(known)
                 if current != old:
                     self._write_head_file(current)
+                self._head_known = (current, newest_id)
             return True
         except OSError as exc:
             # The change is committed; a stale head is reported by verify, not lost.

@@ -10,7 +10,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from kiosk.clock import ManualClock
 from kiosk.config import load_config
 from kiosk.content import languages, load_content
 from kiosk.runtime import Runtime, open_runtime
-from kiosk.store import HEAD_NAME, MIGRATIONS, Store
+from kiosk.store import HEAD_NAME, MIGRATIONS, AuditHead, Store
 from tests.kiosk.test_cli import run
 
 
@@ -238,6 +238,50 @@ def test_one_store_written_from_two_threads_keeps_its_head(tmp_path: Path) -> No
     assert head is not None and head.count == rows
     assert store.audit_problems() == []
     runtime.close()
+
+
+def _vm_steps_of_one_head_write(store: Store, at: datetime) -> int:
+    """SQLite's virtual-machine steps to move the head over one new row: a count of the
+    work, which does not vary with the machine's load as a time would."""
+    store.audit(at, "kiosk", "LoginFailed", "", "attempt=1")  # deferred: the head is behind
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0  # go on
+
+    store.db.conn.set_progress_handler(step, 1)
+    try:
+        store.write_head_if_behind()
+    finally:
+        store.db.conn.set_progress_handler(None, 1)
+    return steps[0]
+
+
+def test_moving_the_head_reads_only_the_rows_after_it(tmp_path: Path) -> None:
+    """The trail grows by some thirty rows a discharge for as long as records are kept; the
+    touchscreen moves the head in its pauses, so the work must not grow with the trail."""
+    store = Store.open_in(tmp_path / "data")
+    store.defer_head = True
+    at = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+    def add_rows(count: int) -> None:
+        with store.transaction():
+            for _ in range(count):
+                store.append_audit(at, "kiosk", "LoginFailed", "", "attempt=1")
+
+    try:
+        add_rows(1_000)  # the first head file: counted over the whole trail, once
+        small = _vm_steps_of_one_head_write(store, at)
+        add_rows(20_000)
+        store.write_head_if_behind()
+        large = _vm_steps_of_one_head_write(store, at)
+        assert large <= small + 50, (small, large)  # not 20 times as much
+        rows = store.audit_rows()
+        assert store.read_head() == AuditHead(len(rows), rows[-1].hash)
+        assert store.audit_problems() == []
+    finally:
+        store.close()
 
 
 def test_the_first_head_file_is_never_put_off(tmp_path: Path) -> None:
