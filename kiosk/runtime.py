@@ -77,7 +77,8 @@ def open_runtime(config: ClinicConfig, data_dir: Path, *, clock: Clock | None = 
         config = settings.applied(file_config)
     except SettingsError as exc:
         # Saved settings the file no longer allows: the file's values hold until fixed.
-        problems = tuple(f"{key}: {message}" for key, message in exc.problems.items())
+        problems = tuple(f"{key}: {problem.for_the_log()}"
+                         for key, problem in exc.problems.items())
     pepper = load_pepper(data_dir)
     staff = StaffDirectory(store, pepper, clock)
     printer = printer or printer_from_config(config, data_dir)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, get_origin
 
@@ -33,6 +33,17 @@ class SettingProblem(Message):
     """What is wrong with one setting, in content's `staff.settings.problems`."""
 
     section: ClassVar[str] = "staff.settings.problems"
+    config_line: str = field(default="", compare=False)
+    """The config file's own line for it, naming the key and the value (see ValueProblem),
+    for `check` and the log; empty where the setting was refused before the file's rules."""
+
+    def for_the_log(self) -> str:
+        return self.config_line or str(self)
+
+
+TYPED_TEXT_PROBLEMS = {"errors.input_too_long": "input_too_long",
+                       "errors.control_chars": "control_chars"}
+"""What validation.typed_text refuses with, as settings problems."""
 
 
 class SettingsError(Exception):
@@ -76,8 +87,7 @@ def parse(key: str, text: str) -> Any:
     try:
         text = typed_text(text, field=key, too_long="errors.input_too_long")
     except Invalid as exc:
-        # errors.input_too_long or errors.control_chars: the same two under settings.
-        raise SettingsError({key: SettingProblem(exc.message_key.removeprefix("errors."))}
+        raise SettingsError({key: SettingProblem(TYPED_TEXT_PROBLEMS[exc.message_key])}
                             ) from None
     if kind is int:
         if not re.fullmatch(r"\d{1,6}", text):
@@ -102,13 +112,17 @@ def _apply(config: ClinicConfig, values: dict[str, Any]) -> ClinicConfig:
     except ConfigError as exc:
         problems: dict[str, SettingProblem] = {}
         for found in exc.value_problems:  # the first problem of each setting is shown
-            problems.setdefault(found.key, SettingProblem(found.code, found.values))
+            problems.setdefault(found.key, SettingProblem(found.code, found.values,
+                                                          found.text))
+        named = {found.text for found in exc.value_problems}
         for text in exc.problems:
+            if text in named:
+                continue
             # Not a value's problem (a wrong type or an unknown key): values that were
             # saved once, against a config file changed since. Named in the file's terms.
             match = re.search(r"'([a-z_]+\.[a-z_]+)'", text)
             problems.setdefault(match.group(1) if match else "",
-                                SettingProblem("other", (("detail", text),)))
+                                SettingProblem("other", (("detail", text),), text))
         raise SettingsError(problems) from None
     unknown = [r for r in updated.policy.extra_rules if not _rule_has_words(r)]
     if unknown:

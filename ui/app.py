@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -101,6 +101,26 @@ def _show(widget: QWidget, windowed: bool) -> None:
         widget.showFullScreen()
 
 
+_RUNNING_LOOPS: list[QEventLoop] = []
+"""The event loops of launch() now running, innermost last."""
+
+
+def _run_loop(loop: QEventLoop) -> int:
+    _RUNNING_LOOPS.append(loop)
+    try:
+        return int(loop.exec())
+    finally:
+        _RUNNING_LOOPS.remove(loop)
+
+
+def _stop_running_loops(*_: object) -> None:
+    """SIGTERM: end every loop of launch(), the cannot-open notice's wait too, so callers'
+    clean-up runs. Not app.exit(), which would leave the application quitting for good: any
+    later loop would end at once (the tests go on using it after a launch)."""
+    for loop in reversed(_RUNNING_LOOPS):
+        loop.exit(0)
+
+
 def _next_action(screen: CannotOpenScreen) -> str:
     """Wait, with Qt's events running, for the screen's next action."""
     loop = QEventLoop()
@@ -111,7 +131,7 @@ def _next_action(screen: CannotOpenScreen) -> str:
         loop.quit()
     screen.acted.connect(acted)
     try:
-        loop.exec()
+        _run_loop(loop)
     finally:
         screen.acted.disconnect(acted)
     return actions[0] if actions else "quit"
@@ -193,16 +213,16 @@ FIRST_FRAME_WAIT_MS = 1000
 def launch(options: LaunchOptions) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
-    app = make_application()
+    make_application()
     sys.excepthook = _log_uncaught
     # The kiosk's own loop, ended when its window closes, by SIGTERM, or by a failed start.
     # Not app.exec(): a failed start would leave the application quitting for good, and the
     # tests go on using it after a launch.
     loop = QEventLoop()
-    # A clean quit on SIGTERM, even from the cannot-open notice's own wait (exit() ends every
-    # loop), so callers' clean-up runs: the demo removes its throw-away data dir. The
-    # heartbeat lets Python run the handler while Qt waits.
-    previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
+    # A clean quit on SIGTERM, even from the cannot-open notice's own wait, so callers'
+    # clean-up runs: the demo removes its throw-away data dir. The heartbeat lets Python run
+    # the handler while Qt waits.
+    previous_sigterm = signal.signal(signal.SIGTERM, _stop_running_loops)
     heartbeat = QTimer()
     heartbeat.timeout.connect(lambda: None)  # Python code to run: then the handler runs too
     heartbeat.start(250)
@@ -228,14 +248,23 @@ def launch(options: LaunchOptions) -> int:
     QTimer.singleShot(FIRST_FRAME_WAIT_MS, start)
     _show(first, options.windowed)
     try:
-        return int(loop.exec())
+        return _run_loop(loop)
     finally:
         heartbeat.stop()
-        signal.signal(signal.SIGTERM, previous_sigterm)  # a caller's own handler, as it was
-        for kiosk in running:
-            # Stopped (SIGTERM) with staff signed in: the session's end is on the record too.
-            kiosk.window.end_staff_session("closed")
-            kiosk.bridge.shutdown()
-            kiosk.runtime.close()
-            kiosk.window.deleteLater()
-        first.deleteLater()
+        try:
+            for kiosk in running:
+                # Stopped (SIGTERM) with staff signed in: the session's end is on the record.
+                kiosk.window.end_staff_session("closed")
+                kiosk.bridge.shutdown()
+                kiosk.runtime.close()
+                kiosk.window.hide()  # stopped without a close (SIGTERM): off the screen now
+                kiosk.window.deleteLater()
+            first.deleteLater()
+            # Gone now, not at some later loop: the kiosk's window filters every event of
+            # the application, which outlives this launch (the tests go on using it).
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        finally:
+            # The caller's own handler, as it was: only now, so that a second SIGTERM while
+            # the records close still ends the loop rather than the process.
+            if previous_sigterm is not None:
+                signal.signal(signal.SIGTERM, previous_sigterm)

@@ -801,9 +801,8 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_settings_refused(self, problems: dict[str, SettingProblem]) -> None:
-        show = getattr(self.active_screen, "show_errors", None)
-        if show is not None:
-            show(problems)
+        if isinstance(self.active_screen, SettingsScreen):  # not the accounts screen's kind
+            self.active_screen.show_errors(problems)
 
     def _on_exported(self, path: str) -> None:
         show = getattr(self.active_screen, "show_export", None)

@@ -418,7 +418,7 @@ def test_a_saved_setting_the_config_no_longer_allows_is_named_with_its_database(
     status, problems, _ = check(capsys, "--config", str(config), "--data-dir", str(folder))
     assert status == 1
     assert problems[-1] == (f"saved settings in {folder / DB_NAME}: policy.alcohol_hours: "
-                            "Use a number from 24 to 168, not 2.")
+                            "'policy.alcohol_hours' must be between 24 and 168, not 2")
     assert [p for p in problems if "no_hot_tub" in p] == [
         f"config {config}: 'policy.extra_rules' names the rule 'no_hot_tub', but "
         f"{CONTENT_DIR / language / 'rules.toml'} has no title and body for [no_hot_tub]"

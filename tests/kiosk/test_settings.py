@@ -3,9 +3,13 @@ database, used at once, and audited with old and new values."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 import pytest
 
-from kiosk.config import load_config
+from kiosk.config import ClinicConfig, load_config
+from kiosk.content import languages, load_content
 from kiosk.runtime import Runtime, open_runtime
 from kiosk.settings import EDITABLE, SettingProblem, SettingsError, as_text, value_of
 
@@ -93,3 +97,87 @@ def test_only_an_administrator_may_change_settings_or_accounts(runtime: Runtime,
         runtime.staff.disable("Dr Lee", actor=admin)  # the last administrator
     assert refused.value.code == "last_admin"
     assert runtime.config.policy.alcohol_hours == 24
+
+
+def _refused(runtime: Runtime, admin: str, typed: dict[str, str],
+             config: ClinicConfig | None = None) -> dict[str, SettingProblem]:
+    with pytest.raises(SettingsError) as refused:
+        runtime.settings.save(config or runtime.config, typed, admin, runtime.clock.now())
+    return refused.value.problems
+
+
+def _reopened_with_a_saved_value_of_the_wrong_kind(runtime: Runtime
+                                                   ) -> dict[str, SettingProblem]:
+    """A value saved once, that the config's rules no longer take (here, its kind)."""
+    runtime.store.db["settings"].upsert({"key": "policy.alcohol_hours", "value": '"a day"',
+                                         "changed_at": "2026-11-25T15:00:00+00:00",
+                                         "changed_by": "staff:x"}, pk="key")
+    with pytest.raises(SettingsError) as refused:
+        runtime.settings.applied(runtime.file_config)
+    return refused.value.problems
+
+
+def _file_with(config: ClinicConfig, section: str, **values: object) -> ClinicConfig:
+    """The clinic's file config with some of its values otherwise."""
+    if section == "follow_up_urls":
+        return dataclasses.replace(config, follow_up_urls=dict(values))
+    return dataclasses.replace(config, **{section: dataclasses.replace(
+        getattr(config, section), **values)})
+
+
+# Each problem the settings can have, made the way it happens: (setting, how).
+SETTING_PROBLEMS: dict[str, tuple[str, Callable[[Runtime, str], dict[str, SettingProblem]]]] = {
+    "input_too_long": ("clinic.address", lambda rt, a: _refused(
+        rt, a, {"clinic.address": "x" * 1001})),
+    "control_chars": ("clinic.name", lambda rt, a: _refused(rt, a, {"clinic.name": "A\x00"})),
+    "whole_number": ("kiosk.idle_seconds", lambda rt, a: _refused(
+        rt, a, {"kiosk.idle_seconds": "soon"})),
+    "yes_or_no": ("policy.two_readings", lambda rt, a: _refused(
+        rt, a, {"policy.two_readings": "maybe"})),
+    "not_editable": ("clinic.region", lambda rt, a: _refused(rt, a, {"clinic.region": "MX"})),
+    "empty": ("clinic.name", lambda rt, a: _refused(rt, a, {"clinic.name": " "})),
+    "not_a_time_zone": ("clinic.timezone", lambda rt, a: _refused(
+        rt, a, {"clinic.timezone": "Mars/Base"})),
+    "not_a_region": ("clinic.region", lambda rt, a: _refused(
+        rt, a, {"clinic.name": "Clinic"}, _file_with(rt.config, "clinic", region="ZZ"))),
+    "not_a_phone": ("clinic.phone", lambda rt, a: _refused(rt, a, {"clinic.phone": "555"})),
+    "not_https": ("follow_up_urls.en", lambda rt, a: _refused(
+        rt, a, {"follow_up_urls.en": "http://example.org"})),
+    "url_missing": ("follow_up_urls.en", lambda rt, a: _refused(
+        rt, a, {"clinic.name": "Clinic"},
+        _file_with(rt.config, "follow_up_urls", es="https://clinic.example.org/es"))),
+    "out_of_range": ("policy.alcohol_hours", lambda rt, a: _refused(
+        rt, a, {"policy.alcohol_hours": "12"})),
+    "no_queue": ("printer.queue", lambda rt, a: _refused(
+        rt, a, {"printer.queue": " "}, _file_with(rt.config, "printer", backend="cups"))),
+    "rules_without_words": ("policy.extra_rules", lambda rt, a: _refused(
+        rt, a, {"policy.extra_rules": "no_hot_tub"})),
+    "other": ("policy.alcohol_hours",
+              lambda rt, a: _reopened_with_a_saved_value_of_the_wrong_kind(rt)),
+}
+
+
+def test_every_settings_problem_is_made_somewhere() -> None:
+    assert set(SETTING_PROBLEMS) == set(
+        load_content("en").keys_under("staff.settings.problems"))
+
+
+@pytest.mark.parametrize("code", sorted(SETTING_PROBLEMS))
+def test_every_settings_problem_reads_whole_in_every_language(runtime: Runtime, admin: str,
+                                                              code: str) -> None:
+    """Refused the way it happens on the settings screen (or at a start, for a saved value
+    the file no longer allows): named by its setting, in each language's words with every
+    value filled in, and with the config file's own line for `check` where there is one."""
+    key, make = SETTING_PROBLEMS[code]
+    problems = make(runtime, admin)
+    assert problems[key].code == code, problems
+    problem = problems[key]
+    for language in languages():
+        text = problem.text(load_content(language))
+        assert text.strip(), language
+        for _, value in problem.values:
+            assert str(value) in text, (language, value)
+    if code not in ("input_too_long", "control_chars", "whole_number", "yes_or_no",
+                    "not_editable", "rules_without_words"):
+        assert problem.for_the_log().startswith(f"'{key}' "), problem.config_line
+    assert not [r for r in runtime.store.audit_rows() if r.action == "SettingChanged"]

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.cli import LaunchOptions
@@ -97,6 +97,10 @@ def test_sigterm_with_staff_signed_in_ends_their_session_on_the_record(
 
     assert status == 0 and signed_in == [True]
     assert signal.getsignal(signal.SIGTERM) is before
+    assert not any(isinstance(w, KioskWindow) for w in visible())
+    later = QEventLoop()
+    QTimer.singleShot(0, lambda: later.exit(7))
+    assert later.exec() == 7  # the application is not left quitting: later loops still run
     reopened = open_runtime(load_config(), data)
     try:
         sessions = [(r.action, r.detail) for r in reopened.store.audit_rows()
