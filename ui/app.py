@@ -103,9 +103,13 @@ def _show(widget: QWidget, windowed: bool) -> None:
 
 _RUNNING_LOOPS: list[QEventLoop] = []
 """The event loops of launch() now running, innermost last."""
+_STOPPING: list[bool] = []
+"""Not empty once SIGTERM came during this launch()."""
 
 
 def _run_loop(loop: QEventLoop) -> int:
+    if _STOPPING:
+        return 0  # SIGTERM came before this loop began: it would never be ended
     _RUNNING_LOOPS.append(loop)
     try:
         return int(loop.exec())
@@ -117,6 +121,7 @@ def _stop_running_loops(*_: object) -> None:
     """SIGTERM: end every loop of launch(), the cannot-open notice's wait too, so callers'
     clean-up runs. Not app.exit(), which would leave the application quitting for good: any
     later loop would end at once (the tests go on using it after a launch)."""
+    _STOPPING.append(True)
     for loop in reversed(_RUNNING_LOOPS):
         loop.exit(0)
 
@@ -222,6 +227,7 @@ def launch(options: LaunchOptions) -> int:
     # A clean quit on SIGTERM, even from the cannot-open notice's own wait, so callers'
     # clean-up runs: the demo removes its throw-away data dir. The heartbeat lets Python run
     # the handler while Qt waits.
+    _STOPPING.clear()
     previous_sigterm = signal.signal(signal.SIGTERM, _stop_running_loops)
     heartbeat = QTimer()
     heartbeat.timeout.connect(lambda: None)  # Python code to run: then the handler runs too

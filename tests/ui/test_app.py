@@ -110,6 +110,45 @@ def test_sigterm_with_staff_signed_in_ends_their_session_on_the_record(
     assert sessions == [("Login", ""), ("Logout", "closed")]
 
 
+def test_a_sigterm_that_comes_before_the_kiosk_s_loop_still_stops_it(
+        styled_app: QApplication, tmp_path: Path) -> None:
+    """SIGTERM while the first frame is being drawn, before launch() runs its loop (nothing
+    runs the handler then but Python itself): the loop, once begun, ends at once."""
+    import ui.app
+
+    data = tmp_path / "data"
+    open_runtime(load_config(), data).close()
+    drawn = ui.app.first_frame
+
+    def first_frame_then_sigterm(options: LaunchOptions) -> QWidget:
+        frame = drawn(options)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return frame
+
+    ran_on: list[bool] = []
+
+    def still_running() -> None:  # the SIGTERM was lost: end the test's kiosk, and say so
+        ran_on.append(True)
+        for window in visible():
+            window.close()
+
+    fallback = QTimer()
+    fallback.setSingleShot(True)
+    fallback.timeout.connect(still_running)
+    fallback.start(15000)
+    ui.app.first_frame = first_frame_then_sigterm  # type: ignore[assignment]
+    try:
+        status = launch(LaunchOptions(load_config(), data, windowed=True))
+    finally:
+        ui.app.first_frame = drawn
+        fallback.stop()
+    assert status == 0 and not ran_on
+    assert not any(isinstance(w, KioskWindow) for w in visible())
+    later = QEventLoop()
+    QTimer.singleShot(0, lambda: later.exit(7))
+    assert later.exec() == 7
+
+
 @pytest.mark.parametrize("damaged", [False, True])
 def test_sigterm_stops_the_kiosk_even_while_the_cannot_open_notice_waits(
         used_data_dir: Path, tmp_path: Path, damaged: bool) -> None:
