@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 
 from kiosk.content import load_content
+from kiosk.flow import DischargeState
 from kiosk.runtime import Runtime
 from kiosk.staff import StaffMember
 from kiosk.store import AuditProblem
@@ -387,22 +388,26 @@ def test_a_staff_day_start_help_resume_reprint_sign_off_and_export(
     assert ui_runtime.store.audit_problems() == []
 
 
-def test_reprint_from_the_board_is_a_new_audited_job(
-        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+def ana_at_printing(runtime: Runtime, nurse: StaffMember) -> DischargeState:
+    """Ana's discharge with the companion signed: at printing, her sheet not yet printed."""
     from datetime import timedelta
 
     from kiosk import flow
     from tests.kiosk.factories import MARK, teach_back_answers
-    service = ui_runtime.service
+    service = runtime.service
     state = service.start(first_name="Ana", last_initial="R", language="en",
-                          infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=70),
-                          staff_actor=ui_nurse.actor)
-    state = service.apply(state, flow.PatientPartStarted(actor=ui_nurse.actor))
+                          infusion_ended_at=runtime.clock.now() - timedelta(minutes=70),
+                          staff_actor=nurse.actor)
+    state = service.apply(state, flow.PatientPartStarted(actor=nurse.actor))
     for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
                   *teach_back_answers(state.record)]:
         state = service.apply(state, event)
-    state = service.confirm_companion(state, name="Maria", phone="6265550199", signature=MARK)
-    state = service.print_sheet(state)
+    return service.confirm_companion(state, name="Maria", phone="6265550199", signature=MARK)
+
+
+def test_reprint_from_the_board_is_a_new_audited_job(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    state = ui_runtime.service.print_sheet(ana_at_printing(ui_runtime, ui_nurse))
     assert state.record.print_attempts == 1
 
     sign_in(qtbot, window, tap, StaffHomeScreen)
@@ -425,20 +430,8 @@ def test_reprint_from_the_board_of_a_sheet_never_printed_is_the_nurse_s(
     """A discharge left at printing (the kiosk stopped before its sheet came out): the
     board's Reprint shows the patient the printing screen, so the nurse's session ends, but
     the print is still the nurse's in the audit trail."""
-    from datetime import timedelta
-
-    from kiosk import flow
     from kiosk.flow import Step
-    from tests.kiosk.factories import MARK, teach_back_answers
-    service = ui_runtime.service
-    state = service.start(first_name="Ana", last_initial="R", language="en",
-                          infusion_ended_at=ui_runtime.clock.now() - timedelta(minutes=70),
-                          staff_actor=ui_nurse.actor)
-    state = service.apply(state, flow.PatientPartStarted(actor=ui_nurse.actor))
-    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
-                  *teach_back_answers(state.record)]:
-        state = service.apply(state, event)
-    state = service.confirm_companion(state, name="Maria", phone="6265550199", signature=MARK)
+    state = ana_at_printing(ui_runtime, ui_nurse)
     assert state.step is Step.PRINTING and state.record.print_attempts == 0
 
     sign_in(qtbot, window, tap, StaffHomeScreen)
