@@ -167,7 +167,9 @@ class KioskWindow(QMainWindow):
         self.display_language: str | None = None  # the patient's pick, shown at once
         self.large_text = False
         self.shown_record: str | None = None
-        self.pending_reprint: str | None = None
+        # (discharge id, whether to reprint): a discharge staff opened from the board,
+        # until its state comes back from the worker.
+        self.pending_open: tuple[str, bool] | None = None
         self.history: tuple[DischargeState, ...] = ()
         self.history_stats: tuple[DayStat, ...] = ()
         self.history_query: dict[str, str] = {}
@@ -435,21 +437,23 @@ class KioskWindow(QMainWindow):
         if record_id != self.shown_record:
             self._forget_patient_choices()  # the next patient starts with the defaults
             self.shown_record = record_id
-        # A discharge opened by the board's Reprint prints as the staff member who tapped it,
-        # even where its step faces the patient and so ends their session first.
-        reprint_actor = None
-        if state is not None and self.pending_reprint == state.record.id:
-            self.pending_reprint = None
-            if flow.can_print(state) and self.staff is not None:
-                reprint_actor = self.staff.actor
+        # A discharge opened from the board (Open or Reprint) prints as the staff member who
+        # tapped it, even where its step faces the patient and so ends their session first.
+        opener = None
+        reprint = False
+        if state is not None and self.pending_open is not None \
+                and self.pending_open[0] == state.record.id:
+            reprint = self.pending_open[1] and flow.can_print(state)
+            self.pending_open = None
+            opener = self.staff.actor if self.staff is not None else None
         if state is not None and state.step in PATIENT_STEPS:
             # Staff hand the kiosk to the patient: staff mode ends.
             self.end_staff_session("handed_to_patient")
         if state is not None and state.step is Step.PRINTING \
                 and not state.record.print_status.is_final:
-            self.bridge.print_sheet(actor=reprint_actor or "kiosk")
-        elif reprint_actor is not None:
-            self.bridge.print_sheet(actor=reprint_actor)
+            self.bridge.print_sheet(actor=opener or "kiosk")
+        elif reprint and opener is not None:
+            self.bridge.print_sheet(actor=opener)
         if self.staff_view == "readiness" and state is not None and state.record.readiness:
             self.staff_view = None
         if self.staff_view == "start" and state is not None:
@@ -606,6 +610,7 @@ class KioskWindow(QMainWindow):
         self.refresh()
 
     def _on_open(self, discharge_id: Any) -> None:
+        self.pending_open = (str(discharge_id), False)
         self.bridge.open(str(discharge_id))
 
     def _on_start(self, fields: Any) -> None:
@@ -717,7 +722,7 @@ class KioskWindow(QMainWindow):
         self.bridge.send(lambda: flow.Voided(actor=actor, reason=str(reason)))
 
     def _on_reprint_row(self, discharge_id: Any) -> None:
-        self.pending_reprint = str(discharge_id)
+        self.pending_open = (str(discharge_id), True)
         self.bridge.open(str(discharge_id))
 
     def _on_history(self, _: object) -> None:

@@ -450,6 +450,29 @@ def test_reprint_from_the_board_of_a_sheet_never_printed_is_the_nurse_s(
     assert staff_sessions(ui_runtime, ui_nurse)[-1] == ("Logout", "handed_to_patient")
 
 
+def test_open_from_the_board_of_a_sheet_never_printed_is_the_nurse_s(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    """Open, not Reprint, on the same discharge: it resumes the printing screen, which
+    prints the sheet once, and that print is the nurse's who opened it, not the kiosk's."""
+    from kiosk.flow import Step
+    state = ana_at_printing(ui_runtime, ui_nurse)
+
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    resume = f"{STAFF.text('staff.home.resume')} Ana R."
+    qtbot.waitUntil(lambda: resume in [b.accessibleName() for b in buttons(
+        window.active_screen)])
+    tap(window, resume)
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].step is Step.SIGN_OFF,
+                    timeout=30000)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    assert window.staff is None
+    rows = [r for r in ui_runtime.store.audit_rows(state.record.id)
+            if r.action == "PrintFinished"]
+    assert [r.actor for r in rows] == [ui_nurse.actor]
+    assert ui_runtime.store.discharges()[0].record.print_attempts == 1
+    assert window.pending_open is None  # nothing left to print as the nurse later
+
+
 def test_an_admin_changes_a_setting_and_a_wrong_one_is_named(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime) -> None:
     from ui.screens.settings import SettingsScreen
