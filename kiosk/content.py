@@ -170,6 +170,13 @@ class Content:
 
         return str(format_date(day, self.text("format.day_short"), locale=self.locale))
 
+    @property
+    def day_first(self) -> bool:
+        """Whether a day is written day before month ("25/11"), as `format.day_short`
+        shows it: a day staff type is read in the order they see days written."""
+        pattern = self.text("format.day_short")
+        return pattern.find("d") < pattern.find("M")
+
     def date_long(self, when: datetime, zone: ZoneInfo) -> str:
         return self.format_when(when, "format.date_long", zone)
 

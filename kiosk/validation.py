@@ -212,18 +212,20 @@ def follow_up(raw: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     raise Invalid("follow_up_at", "errors.follow_up")
 
 
-def past_day(raw: str, today: date) -> date | None:
-    """A day to look back at, typed "11/20", "11/20/2026" or "2026-11-20". A day without
-    a year is the most recent one. Empty means none."""
+def past_day(raw: str, today: date, *, day_first: bool = False) -> date | None:
+    """A day to look back at, typed "11/20", "11/20/2026" or "2026-11-20"; with `day_first`
+    (the staff's language writes days so), "20/11" and "20/11/2026". A day without a year is
+    the most recent one. Empty means none."""
     text = typed_text(raw, field="day", form="NFKC", too_long="errors.day")
     if not text:
         return None
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d"):
+    day_month = ("%d/%m/%Y", "%d/%m") if day_first else ("%m/%d/%Y", "%m/%d")
+    for pattern in ("%Y-%m-%d", *day_month):
         try:
             parsed = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        if pattern == "%m/%d":
+        if pattern in ("%m/%d", "%d/%m"):
             try:
                 parsed = parsed.replace(year=today.year)
             except ValueError:  # February 29 typed in a year without one

@@ -208,21 +208,25 @@ class FlowBridge(QObject):
         self._run(lambda: tuple((m.id, m.name) for m in self.runtime.staff.members()),
                   self.staff_listed.emit)
 
-    def search_history(self, name: str, days: int = 14, day: str = "") -> None:
-        """Discharges of the last `days` days, or of one `day` as staff typed it."""
+    def search_history(self, name: str, days: int = 14, day: str = "", *,
+                       day_first: bool = False) -> None:
+        """Discharges of the last `days` days, or of one `day` as staff typed it (day before
+        month if `day_first`: see validation.past_day)."""
         def work() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
             runtime = self.runtime
             zone = runtime.config.zone
             today = runtime.clock.now().astimezone(zone).date()
             typed = validation.gather({"name": lambda: validation.search_text(name),
-                                       "day": lambda: validation.past_day(day, today)})
+                                       "day": lambda: validation.past_day(
+                                           day, today, day_first=day_first)})
             since, until = history.covered_days(today, days, typed["day"])
             found = history.search(runtime.store, zone, since=since, until=until,
                                    name=typed["name"])
             return tuple(found), tuple(history.last_days(runtime.store, today, zone))
         self._run(work, lambda result: self.history_listed.emit(*result))
 
-    def export(self, fmt: str, days: int, actor: str, day: str = "") -> None:
+    def export(self, fmt: str, days: int, actor: str, day: str = "", *,
+               day_first: bool = False) -> None:
         """The same file as `discharge-kiosk export`, written 0600 into the data dir's
         private exports folder (it holds names): of the days the search covers, the one day
         typed or else the last `days`."""
@@ -230,7 +234,8 @@ class FlowBridge(QObject):
             runtime = self.runtime
             now = runtime.clock.now()
             today = now.astimezone(runtime.config.zone).date()
-            typed = validation.gather({"day": lambda: validation.past_day(day, today)})
+            typed = validation.gather({"day": lambda: validation.past_day(
+                day, today, day_first=day_first)})
             since, until = history.covered_days(today, days, typed["day"])
             text = export_discharges(runtime, fmt, since, until, actor)
             folder = ensure_private_dir(runtime.data_dir / "exports")

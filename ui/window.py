@@ -734,13 +734,15 @@ class KioskWindow(QMainWindow):
     def _on_search(self, query: Any) -> None:
         self.history_query = {"name": str(query["name"]), "days": str(query["days"]),
                               "day": str(query["day"])}
-        self.bridge.search_history(str(query["name"]), int(query["days"]), str(query["day"]))
+        self.bridge.search_history(str(query["name"]), int(query["days"]), str(query["day"]),
+                                   day_first=self._active_content().day_first)
 
     def _on_export(self, request: Any) -> None:
         # The days the list on screen covers: the last search's, not what is typed since.
         query = self.history_query
         self.bridge.export(str(request["format"]), int(query.get("days", "14")),
-                           self._staff_actor(), day=query.get("day", ""))
+                           self._staff_actor(), day=query.get("day", ""),
+                           day_first=self._active_content().day_first)
 
     def _on_history_listed(self, found: tuple[DischargeState, ...],
                            stats: tuple[DayStat, ...]) -> None:

@@ -152,6 +152,23 @@ def test_every_refusal_the_flow_can_give_is_explained_to_staff() -> None:
             assert content.text(f"staff.refusals.{code}"), (language, code)
 
 
+@pytest.mark.parametrize(("language", "day_first"), [("en", False), ("es", True)])
+def test_the_day_staff_are_asked_to_type_is_read_as_days_are_shown(
+        language: str, day_first: bool) -> None:
+    """The refusal's example day, typed back, is the day it shows in that language's own
+    short form (the chart's labels): staff type days in the order they see them."""
+    import re
+    from datetime import date
+
+    from kiosk import validation
+
+    words = load_content(language)
+    assert words.day_first is day_first
+    [example] = re.findall(r"\d+/\d+", words.text("errors.day"))
+    day = validation.past_day(example, date(2026, 11, 25), day_first=words.day_first)
+    assert day is not None and words.format_when_date(day) == example
+
+
 def test_a_clinic_rule_without_a_picture_gets_the_generic_one(tmp_path: Path) -> None:
     root = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))

@@ -178,6 +178,26 @@ def test_a_past_day_is_read_as_staff_write_it(typed: str, day: date) -> None:
     assert validation.past_day("", date(2026, 11, 25)) is None
 
 
+@pytest.mark.parametrize(("typed", "day_first", "day"), [
+    ("20/11", True, date(2026, 11, 20)),
+    ("5/11", True, date(2026, 11, 5)),  # in Spanish, the 5th of November...
+    ("5/11", False, date(2026, 5, 11)),  # ...in English, the 11th of May
+    ("20/11/2025", True, date(2025, 11, 20)),
+    ("31/12", True, date(2025, 12, 31)),  # the most recent, as month-first
+    ("2026-01-05", True, date(2026, 1, 5)),  # ISO in every language
+])
+def test_a_past_day_is_read_in_the_order_staff_see_days_written(
+        typed: str, day_first: bool, day: date) -> None:
+    assert validation.past_day(typed, date(2026, 11, 25), day_first=day_first) == day
+
+
+@pytest.mark.parametrize("typed", ["11/20", "11/20/2025", "32/1"])
+def test_a_month_first_day_is_refused_where_days_come_first(typed: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        validation.past_day(typed, date(2026, 11, 25), day_first=True)
+    assert refused.value.message_key == "errors.day"
+
+
 @pytest.mark.parametrize("typed", ["tomorrow", "2027-01-01", "13/40"])
 def test_a_day_that_cannot_be_searched_is_refused(typed: str) -> None:
     with pytest.raises(Invalid) as refused:

@@ -747,8 +747,8 @@ def test_pasting_a_history_search(kiosk: Kiosk, tap: Tap) -> None:
         assert written(kiosk) == before, "a search wrote to the database"
         if key:
             outcome(f"refused: {key}")
-            assert screen.message.isVisible() and screen.message.text() == STAFF.text(key)
-            painted(screen.message)
+            assert screen.refusal.isVisible() and screen.refusal.text() == STAFF.text(key)
+            painted(screen.refusal)
             assert window.history is shown_before  # the last results stay as they were
             return
         assert not has_refused(value, name=True)
@@ -761,7 +761,7 @@ def test_pasting_a_history_search(kiosk: Kiosk, tap: Tap) -> None:
         assert history_rows(kiosk) == found  # on the screen, one row each
         if not found:
             assert STAFF.text("staff.history.none") in visible_texts(kiosk)
-        assert not screen.message.text()  # no refusal left from the last search
+        assert not screen.refusal.isVisible()  # no refusal left from the last search
 
     example()
 

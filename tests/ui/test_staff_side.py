@@ -25,6 +25,7 @@ from ui.screens.attract import AttractScreen
 from ui.screens.pin import PinScreen
 from ui.screens.setup import SetupScreen
 from ui.screens.staff_home import StaffHomeScreen
+from ui.theme import SIZES
 from ui.window import KioskWindow
 
 Tap = Callable[[KioskWindow, str], None]
@@ -662,10 +663,38 @@ def test_history_finds_one_day_and_explains_a_wrong_one(
     qtbot.waitUntil(lambda: STAFF.text("errors.day") in visible_texts(window))
     field = next(f for f in window.active_screen.findChildren(QLineEdit)  # type: ignore[union-attr]
                  if f.accessibleName() == STAFF.text("staff.history.day"))
+    # Said in the error style just under the field it is about, not at the foot of the screen.
+    screen = window.active_screen
+    refusal = screen.refusal  # type: ignore[union-attr]
+    assert refusal.text() == STAFF.text("errors.day") and refusal.property("role") == "staff-error"
+    field_bottom = field.mapTo(screen, field.rect().bottomLeft()).y()
+    refusal_top = refusal.mapTo(screen, refusal.rect().topLeft()).y()
+    assert 0 < refusal_top - field_bottom <= 2 * SIZES.staff_gap
     field.setText(f"{three_days_ago.month}/{three_days_ago.day}")
     tap(window, STAFF.text("staff.history.search"))
     qtbot.waitUntil(lambda: not any("Vera" in t for t in visible_texts(window)))
     assert any("Olga" in t for t in visible_texts(window))
+
+
+def test_history_reads_a_typed_day_in_the_clinic_language_s_order(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_clock) -> None:
+    """A Spanish clinic writes days day-first ("22/11", as its chart does): that is how its
+    staff type one, and it finds that day."""
+    import dataclasses
+
+    from tests.ui.test_walkthrough import type_into
+
+    three_days_ago = history_of_vera_today_and_olga_before(qtbot, window, tap, ui_runtime,
+                                                          ui_clock)
+    config = ui_runtime.config
+    ui_runtime.config = dataclasses.replace(config, kiosk=dataclasses.replace(
+        config.kiosk, default_language="es"))
+    type_into(qtbot, window, STAFF.text("staff.history.day"),
+              f"{three_days_ago.day}/{three_days_ago.month}")
+    tap(window, STAFF.text("staff.history.search"))
+    qtbot.waitUntil(lambda: not any("Vera" in t for t in visible_texts(window)))
+    assert any("Olga" in t for t in visible_texts(window))
+    assert window.history_query["day"] == f"{three_days_ago.day}/{three_days_ago.month}"
 
 
 def test_history_exports_the_days_the_list_shows(

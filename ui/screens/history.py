@@ -127,6 +127,9 @@ class HistoryScreen(Screen):
         search.clicked.connect(self._search)
         query.addWidget(search)
         self.root.addLayout(query)
+        # A refused search is explained just under the fields it is about, in the error style.
+        self.refusal = label("", "staff-error")
+        self.root.addWidget(self.refusal)
 
         body = QHBoxLayout()
         body.addWidget(self._results(model), 1)
@@ -173,7 +176,7 @@ class HistoryScreen(Screen):
                                "day": self.day.text()})
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        show_message(self.message, " ".join(errors[field] for field in ("name", "day")
+        show_message(self.refusal, " ".join(errors[field] for field in ("name", "day")
                                             if errors.get(field)))
 
     def show_export(self, path: str) -> None:
