@@ -79,8 +79,10 @@ class DischargeService:
                                                         unprintable=self.unprintable),
             "last_initial": lambda: validation.last_initial(last_initial),
             "infusion_ended_at": lambda: validation.infusion_ended_at(infusion_ended_at, now),
+            # Typed by staff, in the order their language (the clinic's) writes days.
             "follow_up_at": lambda: follow_up_at or validation.follow_up(
-                follow_up, now, self.config.zone),
+                follow_up, now, self.config.zone,
+                day_first=load_content(self.config.kiosk.default_language).day_first),
             "wristband": lambda: validation.wristband(wristband),
         })
         patient = Patient(

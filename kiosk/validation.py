@@ -179,20 +179,24 @@ def blood_pressure(raw: str) -> tuple[int, int]:
     return systolic, diastolic
 
 
-_FOLLOW_UP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p",
-                      "%m/%d %H:%M", "%m/%d %I:%M %p")
+_FOLLOW_UP_ISO = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+_FOLLOW_UP_TIMES = ("%H:%M", "%I:%M %p")
 LATEST_FOLLOW_UP = timedelta(days=366)
 
 
-def follow_up(raw: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+def follow_up(raw: str, now: datetime, zone: ZoneInfo, *,
+              day_first: bool = False) -> datetime | None:
     """The follow-up appointment, typed as "12/2 10:30 AM", "12/2/2026 10:30" or
-    "2026-12-02 10:30", in the clinic's time. Empty means none. A date without a year is
-    the next one to come."""
+    "2026-12-02 10:30", in the clinic's time; with `day_first` (the staff's language writes
+    days so), "2/12 10:30" and "2/12/2026 10:30". Empty means none. A date without a year
+    is the next one to come."""
     text = " ".join(typed_text(raw, field="follow_up_at", form="NFKC",
                                too_long="errors.follow_up").upper().split())
     if not text:
         return None
-    for pattern in _FOLLOW_UP_FORMATS:
+    days = ("%d/%m/%Y", "%d/%m") if day_first else ("%m/%d/%Y", "%m/%d")
+    patterns = (*_FOLLOW_UP_ISO, *(f"{day} {time}" for day in days for time in _FOLLOW_UP_TIMES))
+    for pattern in patterns:
         try:
             parsed = datetime.strptime(text, pattern)
         except ValueError:

@@ -169,6 +169,25 @@ def test_the_day_staff_are_asked_to_type_is_read_as_days_are_shown(
     assert day is not None and words.format_when_date(day) == example
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_visit_staff_are_asked_to_type_is_read_as_days_are_shown(language: str) -> None:
+    """The same for the follow-up visit, printed on the patient's sheet: its example, typed
+    back, is the day it shows in that language's short form."""
+    import re
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kiosk import validation
+
+    words = load_content(language)
+    zone = ZoneInfo("America/Los_Angeles")
+    [example] = re.findall(r"\d+/\d+ \d+:\d+(?: [AP]M)?", words.text("errors.follow_up"))
+    when = validation.follow_up(example, datetime(2026, 11, 25, 15, 0, tzinfo=zone), zone,
+                                day_first=words.day_first)
+    assert when is not None
+    assert words.format_when_date(when.date()) == example.split()[0]
+
+
 def test_a_clinic_rule_without_a_picture_gets_the_generic_one(tmp_path: Path) -> None:
     root = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))

@@ -9,8 +9,9 @@ import pytest
 from kiosk import flow
 from kiosk.clock import ManualClock
 from kiosk.flow import Step
+from kiosk.printing import FolderPrinter
 from kiosk.records import PrintStatus, Readiness
-from kiosk.runtime import Runtime
+from kiosk.runtime import Runtime, open_runtime
 from kiosk.validation import InvalidInput
 from tests.conftest import RunningClock
 from tests.kiosk.factories import MARK, teach_back_answers
@@ -182,6 +183,27 @@ def test_the_audit_says_who_cleared_a_teach_back_miss_once(runtime: Runtime,
     resumes = [(r.actor, r.detail) for r in rows if r.action == "StaffResumed"]
     assert resumes == [("staff:x", "step=teach_back teach_back_cleared=drive"),
                        ("staff:y", "step=teach_back")]
+
+
+def test_a_spanish_clinic_s_follow_up_is_read_day_first(
+        config, data_dir, clock: ManualClock) -> None:
+    """Staff type in the clinic's language: in a Spanish clinic "5/12 10:30" is the 5th of
+    December (as its sheet and chart write days), not May 12th."""
+    import dataclasses
+
+    spanish = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk,
+                                                                   default_language="es"))
+    runtime = open_runtime(spanish, data_dir, clock=clock,
+                           printer=FolderPrinter(data_dir / "printed"))
+    try:
+        state = runtime.service.start(first_name="Ana", last_initial="R", language="es",
+                                      infusion_ended_at=clock.now(), staff_actor="staff:x",
+                                      follow_up="5/12 10:30")
+        when = state.record.follow_up_at
+        assert when is not None and (when.month, when.day, when.hour) == (12, 5, 10)
+        assert runtime.store.discharges()[0].record.follow_up_at == when
+    finally:
+        runtime.close()
 
 
 def test_a_wristband_is_kept_only_as_an_opaque_hash(runtime: Runtime, clock: ManualClock,

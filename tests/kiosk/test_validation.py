@@ -150,6 +150,29 @@ def test_a_follow_up_visit_is_read_in_clinic_time(typed: str,
     assert validation.follow_up("  ", now, zone) is None
 
 
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("2/12 10:30", (2026, 12, 2, 10, 30)),  # in Spanish, the 2nd of December...
+    ("2/12/2026 2:05 PM", (2026, 12, 2, 14, 5)),
+    ("5/1 9:00", (2027, 1, 5, 9, 0)),  # no year: the next January 5
+    ("2026-12-02 10:30", (2026, 12, 2, 10, 30)),  # ISO in every language
+])
+def test_a_follow_up_visit_is_read_in_the_order_staff_see_days_written(
+        typed: str, expected: tuple[int, ...]) -> None:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/Los_Angeles")
+    now = datetime(2026, 11, 25, 15, 0, tzinfo=zone)
+    when = validation.follow_up(typed, now, zone, day_first=True)
+    assert when is not None
+    assert (when.year, when.month, when.day, when.hour, when.minute) == expected
+    # ...and in English, February 12th: the same words are another visit.
+    if typed == "2/12 10:30":
+        english = validation.follow_up(typed, now, zone)
+        assert english is not None and (english.month, english.day) == (2, 12)
+    with pytest.raises(Invalid):  # month-first with a day over 12 is no day at all
+        validation.follow_up("12/20 10:30", now, zone, day_first=True)
+
+
 @pytest.mark.parametrize(("typed", "key"), [("next tuesday", "errors.follow_up"),
                                             ("2026-11-20 10:00", "errors.follow_up_range"),
                                             ("2028-01-01 10:00", "errors.follow_up_range")])
