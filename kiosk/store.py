@@ -4,6 +4,7 @@ per step with its audit row, idempotent saves, and an append-only, hash-chained 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -190,6 +191,15 @@ class Store:
         the next head is counted on from that row, not over the whole trail, which grows by
         some thirty rows a discharge for as long as the clinic keeps its records."""
         ensure_private_dir(path.parent)
+        # The touchscreen and a staff command may open the file at the same moment. SQLite's
+        # busy wait cannot settle two openers that both read before they write (one is told
+        # "database is locked" at once, to avoid a deadlock), and a file another opener is
+        # still making must not be checked as if it were damaged: so openers take turns.
+        with _opening_turn(path):
+            self._open(path)
+        self._remove_stale_head_temps()
+
+    def _open(self, path: Path) -> None:
         # A damaged file is refused before anything may write to it: not one byte of it,
         # its mode or its side files changes, so it can still be examined or recovered.
         if path.exists() and path.stat().st_size > 0:
@@ -222,7 +232,6 @@ class Store:
             side = Path(f"{path}{suffix}")
             if side.exists():
                 os.chmod(side, 0o600)
-        self._remove_stale_head_temps()
 
     def _remove_stale_head_temps(self) -> None:
         """Temporary head files that a crash left mid-write (and the one fixed name older
@@ -646,6 +655,34 @@ def _check_header(path: Path) -> None:
             f"The file {path} is not a kiosk database (it may be damaged). It was left "
             f"untouched. {_RESTORE}"
         )
+
+
+OPEN_WAIT_S = 30.0
+"""How long an opener waits for another to finish opening (the integrity check of a large
+file takes about a second) before it says so."""
+
+
+@contextmanager
+def _opening_turn(path: Path) -> Iterator[None]:
+    """An exclusive lock on the database's folder while it is checked, opened and migrated.
+    Held only while opening: a kiosk that is running holds none, so writes never wait on it."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        deadline = time.monotonic() + OPEN_WAIT_S
+        while True:
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"The database {path} is being opened by another program, which has "
+                        f"not finished after {OPEN_WAIT_S:.0f} seconds. Nothing was changed. "
+                        "Close the other program and try again.") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(folder)  # and with it the lock
 
 
 def _check_intact(path: Path) -> None:
