@@ -154,6 +154,52 @@ def test_a_refusal_beside_the_field_leaves_every_key_in_view(
     assert screen.heading.isVisible()  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(("language", "typed", "visit"), [
+    ("en", "12/2 10:30 AM", datetime(2026, 12, 2, 10, 30)),
+    ("es", "5/12 10:30", datetime(2026, 12, 5, 10, 30)),  # day first, as Spanish writes it
+])
+def test_the_start_form_reads_the_visit_back_in_words_as_it_is_typed(
+        qtbot, styled_app: QApplication, language: str, typed: str, visit: datetime) -> None:
+    """Before anything is saved, staff see the day the kiosk read (and the sheet will
+    print), so 12/2 read as the 2nd of December, or as the 12th of February, shows."""
+    from ui.screens.start import StartScreen
+
+    screen = shown(qtbot, language, StartScreen, {})
+    words = load_content(language)
+    read_back = screen.follow_up_read  # type: ignore[attr-defined]
+    assert not read_back.isVisible()
+    for partial in ("1", "12/", "12/2 10"):  # half a date: nothing said yet, nothing wrong
+        screen.follow_up.setText(partial)  # type: ignore[attr-defined]
+        assert not read_back.isVisible(), partial
+    screen.follow_up.setText(typed)  # type: ignore[attr-defined]
+    when = words.date_time(visit.replace(tzinfo=CONFIG.zone), CONFIG.zone)
+    assert read_back.isVisible()
+    assert read_back.text() == words.text("staff.start.follow_up_read", when=when)
+    assert read_back.accessibleName() == read_back.text()
+    # It takes the place of the field's message, which is about what was typed before:
+    # the form needs no more room than it did, and still fits, targets apart.
+    error = screen.errors["follow_up_at"]  # type: ignore[attr-defined]
+    screen.show_errors({"follow_up_at": words.text("errors.follow_up")})  # type: ignore[attr-defined]
+    assert error.isVisible() and not read_back.isVisible()
+    with_error = screen.minimumSizeHint().height()
+    screen.follow_up.setText(typed + " ")  # type: ignore[attr-defined]
+    assert read_back.isVisible() and not error.isVisible()
+    assert screen.minimumSizeHint().height() == with_error
+    QApplication.processEvents()
+    info = describe_screen(screen)
+    assert (info["width"], info["height"]) == SIZE
+    assert any(t["text"] == read_back.text() for t in info["texts"])
+    controls = info["interactive"]
+    for item in [*controls, *info["texts"]]:
+        assert item["in_view"] and item["y"] + item["height"] <= SIZE[1], item["text"]
+    for index, first in enumerate(controls):
+        for second in controls[index + 1:]:
+            assert gap(first, second) >= TARGET_GAP, (first["accessible_name"],
+                                                      second["accessible_name"])
+    screen.follow_up.setText("someday")  # type: ignore[attr-defined]
+    assert not read_back.isVisible()
+
+
 @pytest.mark.parametrize(("language", "stem", "screen_class", "fields"), CASES,
                          ids=[f"{c[0]}-{c[1]}" for c in CASES])
 def test_every_control_is_reached_with_the_tab_key_and_nothing_animates(

@@ -298,6 +298,11 @@ def test_start_takes_a_follow_up_visit_and_a_wristband_scan(
                  if f.accessibleName() == STAFF.text("staff.start.follow_up"))
     field.clear()
     type_into(qtbot, window, STAFF.text("staff.start.follow_up"), "12/2 10:30 AM")
+    # Read back in words before it is saved; the message about "someday" has gone.
+    shown = visible_texts(window)
+    assert any(t.startswith(STAFF.text("staff.start.follow_up_read", when="Wednesday, "
+                                       "December 2")) for t in shown), shown
+    assert STAFF.text("errors.follow_up") not in shown
     tap(window, STAFF.text("staff.start.submit"))
     on(qtbot, window, ReadinessScreen)
     [state] = ui_runtime.store.discharges()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
 
 from kiosk.content import languages, load_content
 from kiosk.records import Indication, new_id
+from kiosk.validation import Invalid, follow_up
 from ui.screens.base import Screen, ScreenModel
 from ui.theme import SIZES
 from ui.widgets import ChoiceRow, button, label, show_message, text_field
@@ -92,6 +93,14 @@ class StartScreen(Screen):
         extra.addWidget(self.wristband, 0, 3)
         extra.addWidget(self.errors["follow_up_at"], 1, 0, 1, 2)
         extra.addWidget(self.errors["wristband"], 1, 2, 1, 2)
+        # The visit read back in words as it is typed, as the sheet will print it: a day
+        # typed the other way round (12/2 or 2/12) shows before anything is saved. In the
+        # place of the field's message (which is about what was typed before), so the
+        # form needs no more room than it did.
+        self.follow_up_read = label("", "staff-body")
+        self.follow_up_read.setVisible(False)
+        extra.addWidget(self.follow_up_read, 1, 0, 1, 2)
+        self.follow_up.textChanged.connect(self._read_follow_up)
         extra.setColumnStretch(1, 1)
         extra.setColumnStretch(3, 1)
         self.root.addLayout(extra)
@@ -126,6 +135,18 @@ class StartScreen(Screen):
         self.ended_label.setText(words)
         self.ended_label.setAccessibleName(words)
 
+    def _read_follow_up(self, typed: str) -> None:
+        model = self.model
+        try:
+            when = follow_up(typed, model.now, model.config.zone,
+                             day_first=model.content.day_first)
+        except Invalid:
+            when = None  # said only when Start is tapped: half a date is not yet wrong
+        words = "" if when is None else model.text(
+            "staff.start.follow_up_read", when=model.content.date_time(when, model.config.zone))
+        show_message(self.errors["follow_up_at"], "")
+        show_message(self.follow_up_read, words)
+
     def _submit(self) -> None:
         self.report("start", {
             "record_id": self.record_id,
@@ -142,3 +163,5 @@ class StartScreen(Screen):
     def show_errors(self, errors: dict[str, str]) -> None:
         for name, widget in self.errors.items():
             show_message(widget, errors.get(name, ""))
+        if errors.get("follow_up_at"):
+            show_message(self.follow_up_read, "")  # one or the other, in the same place
