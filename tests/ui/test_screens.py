@@ -154,6 +154,61 @@ def test_a_refusal_beside_the_field_leaves_every_key_in_view(
     assert screen.heading.isVisible()  # type: ignore[attr-defined]
 
 
+START_FORM_REFUSALS = [  # every field wrong at once, each with one of its own messages
+    {"first_name": "empty", "last_initial": "empty", "infusion_ended_at": "too_old",
+     "follow_up_at": "follow_up", "wristband": "wristband"},
+    {"first_name": "cannot_print", "last_initial": "initial", "infusion_ended_at": "too_old",
+     "follow_up_at": "follow_up_clock_change", "wristband": "control_chars"},
+    {"first_name": "control_chars", "last_initial": "control_chars",
+     "infusion_ended_at": "future_time", "follow_up_at": "follow_up_range",
+     "wristband": "wristband"},
+]
+
+
+@pytest.mark.parametrize("language", languages())
+@pytest.mark.parametrize("refused", range(len(START_FORM_REFUSALS)))
+def test_the_start_form_holds_a_message_for_every_field_at_once(
+        qtbot, styled_app: QApplication, language: str, refused: int) -> None:
+    """Start tapped on a form wrong everywhere: every message shows, and every target
+    keeps its size and spacing on the screen (Start and Cancel were pushed off it)."""
+    from PySide6.QtWidgets import QMainWindow, QStackedWidget
+
+    from ui.screens.start import StartScreen
+
+    words = load_content(language)
+    window = QMainWindow()  # as in the kiosk: a screen in a window the screen's size
+    stack = QStackedWidget()
+    window.setCentralWidget(stack)
+    qtbot.addWidget(window)
+    screen = StartScreen(ScreenModel(content=words, config=CONFIG, clock=CLOCK))
+    stack.addWidget(screen)
+    window.resize(*SIZE)
+    window.show()
+    qtbot.waitExposed(window)
+    messages = {field: words.text(f"errors.{key}")
+                for field, key in START_FORM_REFUSALS[refused].items()}
+    screen.show_errors(messages)
+    QApplication.processEvents()
+    assert (window.width(), window.height()) == SIZE
+    info = describe_screen(screen)
+    shown = [t["text"] for t in info["texts"] if t["in_view"]]
+    assert all(message in shown for message in messages.values()), shown
+    controls = info["interactive"]
+    for item in [*controls, *info["texts"]]:
+        assert item["in_view"] and item["y"] + item["height"] <= SIZE[1], item["text"]
+    for control in controls:
+        assert control["height"] >= TARGET_MIN, (control["accessible_name"], control["height"])
+        for text in info["texts"]:  # no words squeezed over a field or a button
+            assert gap(control, text) > 0 or text["text"] == control["text"], (
+                control["accessible_name"], text["text"])
+    for index, first in enumerate(controls):
+        for second in controls[index + 1:]:
+            assert gap(first, second) >= TARGET_GAP, (first["accessible_name"],
+                                                      second["accessible_name"])
+    screen.show_errors({})
+    assert screen.title.isVisible()
+
+
 @pytest.mark.parametrize(("language", "typed", "visit"), [
     ("en", "12/2 10:30 AM", datetime(2026, 12, 2, 10, 30)),
     ("es", "5/12 10:30", datetime(2026, 12, 5, 10, 30)),  # day first, as Spanish writes it

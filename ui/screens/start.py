@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from kiosk.content import languages, load_content
 from kiosk.records import Indication, new_id
@@ -14,6 +15,15 @@ from ui.theme import SIZES
 from ui.widgets import ChoiceRow, button, label, show_message, text_field
 
 QUICK_MINUTES_AGO = (0, 30, 60, 90)
+MESSAGE_GAP = 4  # between a field and its message
+
+
+def field_label(words: str) -> QLabel:
+    """A field's name, as tall as the field and centred on it, so that it stays beside the
+    field when a message opens up under the field."""
+    widget = label(words, "staff-body")
+    widget.setMinimumHeight(SIZES.staff_target_min)
+    return widget
 
 
 class StartScreen(Screen):
@@ -23,7 +33,8 @@ class StartScreen(Screen):
         super().__init__(model)
         self.record_id = new_id()  # one form, one discharge, however often Start is tapped
         text = model.text
-        self.root.addWidget(label(text("staff.start.title"), "staff-heading"))
+        self.title = label(text("staff.start.title"), "staff-heading")
+        self.root.addWidget(self.title)
         grid = QGridLayout()
         grid.setSpacing(SIZES.staff_gap)  # targets stay 16 px apart
         self.first_name = self._line(text("staff.start.first_name"))
@@ -36,10 +47,19 @@ class StartScreen(Screen):
         names.addWidget(self.first_name, 3)
         names.addWidget(label(text("staff.start.last_initial"), "staff-body", wrap=False))
         names.addWidget(self.last_initial, 1)
-        grid.addWidget(label(text("staff.start.first_name"), "staff-body"), 0, 0)
-        grid.addLayout(names, 0, 1)
-        grid.addWidget(self.errors["first_name"], 1, 1)
-        grid.addWidget(self.errors["last_initial"], 2, 1)
+        # The form has room for few lines of messages: both names' share one, close under
+        # the fields (a message is no target: 16 px apart is for what a finger taps).
+        name_errors = QHBoxLayout()
+        name_errors.setSpacing(16)
+        name_errors.addWidget(self.errors["first_name"], 2)
+        name_errors.addWidget(self.errors["last_initial"], 1)
+        names_and_errors = QVBoxLayout()
+        names_and_errors.setSpacing(MESSAGE_GAP)
+        names_and_errors.addLayout(names)
+        names_and_errors.addLayout(name_errors)
+        grid.addWidget(field_label(text("staff.start.first_name")), 0, 0,
+                       Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(names_and_errors, 0, 1)
         self.language = ChoiceRow([(lang, load_content(lang).text("screens.common.language_name"))
                                    for lang in languages()])
         self.language.select(model.config.kiosk.default_language)
@@ -61,8 +81,16 @@ class StartScreen(Screen):
         self.ended_at = model.now.replace(second=0, microsecond=0)
         self.ended_label = label("", "staff-heading", wrap=False)
         row = QHBoxLayout()
-        row.addWidget(label(text("staff.start.infusion_ended"), "staff-body"), 2)
-        row.addWidget(self.ended_label, 1)
+        # Its message under the words and the time, about within the height of the row's
+        # buttons: the form has no line to spare when every field is wrong.
+        ended = QHBoxLayout()
+        ended.addWidget(label(text("staff.start.infusion_ended"), "staff-body"), 2)
+        ended.addWidget(self.ended_label, 1)
+        ended_and_error = QVBoxLayout()
+        ended_and_error.setSpacing(MESSAGE_GAP)
+        ended_and_error.addLayout(ended)
+        ended_and_error.addWidget(self.errors["infusion_ended_at"])
+        row.addLayout(ended_and_error, 3)
         earlier = button(text("staff.start.earlier"), "staff")
         earlier.clicked.connect(lambda: self._shift(-5))
         later = button(text("staff.start.later"), "staff")
@@ -79,12 +107,12 @@ class StartScreen(Screen):
             chip.clicked.connect(lambda _=False, m=minutes: self._set_minutes_ago(m))
             chips.addWidget(chip, 1)
         self.root.addLayout(chips)
-        self.root.addWidget(self.errors["infusion_ended_at"])
         self._show_time()
 
         # Optional: the next visit, and a wristband a keyboard-like scanner types in.
         extra = QGridLayout()
-        extra.setSpacing(SIZES.staff_gap)
+        extra.setHorizontalSpacing(SIZES.staff_gap)
+        extra.setVerticalSpacing(MESSAGE_GAP)  # its second row holds only messages
         self.follow_up = self._line(text("staff.start.follow_up"))
         self.wristband = self._line(text("staff.start.wristband"))
         extra.addWidget(label(text("staff.start.follow_up"), "staff-body"), 0, 0)
@@ -161,7 +189,15 @@ class StartScreen(Screen):
         })
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        # Every field wrong at once needs the title's height: staff know where they are.
+        # It goes before the messages come (showing one lays the window out at once, and a
+        # window grown past the screen would not shrink back), and comes back after.
+        any_shown = any(errors.values())
+        if any_shown:
+            self.title.setVisible(False)
         for name, widget in self.errors.items():
             show_message(widget, errors.get(name, ""))
+        if not any_shown:
+            self.title.setVisible(True)
         if errors.get("follow_up_at"):
             show_message(self.follow_up_read, "")  # one or the other, in the same place
