@@ -431,20 +431,22 @@ def test_reprint_from_the_board_is_a_new_audited_job(
     assert rows[-1].detail.startswith("step=sign_off print=completed job=")
 
 
-def test_reprint_from_the_board_of_a_sheet_never_printed_is_the_nurse_s(
-        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+@pytest.mark.parametrize("board_button", ["staff.board.reprint", "staff.home.resume"])
+def test_reprint_or_open_from_the_board_of_a_sheet_never_printed_is_the_nurse_s(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse,
+        board_button: str) -> None:
     """A discharge left at printing (the kiosk stopped before its sheet came out): the
-    board's Reprint shows the patient the printing screen, so the nurse's session ends, but
-    the print is still the nurse's in the audit trail."""
+    board's Reprint, or Open, shows the patient the printing screen, so the nurse's session
+    ends, but the one print is still the nurse's in the audit trail, not the kiosk's."""
     from kiosk.flow import Step
     state = ana_at_printing(ui_runtime, ui_nurse)
     assert state.step is Step.PRINTING and state.record.print_attempts == 0
 
     sign_in(qtbot, window, tap, StaffHomeScreen)
-    reprint = f"{STAFF.text('staff.board.reprint')} Ana R."
-    qtbot.waitUntil(lambda: reprint in [b.accessibleName() for b in buttons(
+    name = f"{STAFF.text(board_button)} Ana R."
+    qtbot.waitUntil(lambda: name in [b.accessibleName() for b in buttons(
         window.active_screen)])
-    tap(window, reprint)
+    tap(window, name)
     qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].step is Step.SIGN_OFF,
                     timeout=30000)
     qtbot.waitUntil(lambda: not window.bridge.busy)
@@ -454,28 +456,6 @@ def test_reprint_from_the_board_of_a_sheet_never_printed_is_the_nurse_s(
     assert [r.actor for r in rows] == [ui_nurse.actor]  # one print, the nurse's
     assert ui_runtime.store.discharges()[0].record.print_attempts == 1
     assert staff_sessions(ui_runtime, ui_nurse)[-1] == ("Logout", "handed_to_patient")
-
-
-def test_open_from_the_board_of_a_sheet_never_printed_is_the_nurse_s(
-        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
-    """Open, not Reprint, on the same discharge: it resumes the printing screen, which
-    prints the sheet once, and that print is the nurse's who opened it, not the kiosk's."""
-    from kiosk.flow import Step
-    state = ana_at_printing(ui_runtime, ui_nurse)
-
-    sign_in(qtbot, window, tap, StaffHomeScreen)
-    resume = f"{STAFF.text('staff.home.resume')} Ana R."
-    qtbot.waitUntil(lambda: resume in [b.accessibleName() for b in buttons(
-        window.active_screen)])
-    tap(window, resume)
-    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].step is Step.SIGN_OFF,
-                    timeout=30000)
-    qtbot.waitUntil(lambda: not window.bridge.busy)
-    assert window.staff is None
-    rows = [r for r in ui_runtime.store.audit_rows(state.record.id)
-            if r.action == "PrintFinished"]
-    assert [r.actor for r in rows] == [ui_nurse.actor]
-    assert ui_runtime.store.discharges()[0].record.print_attempts == 1
     assert window.pending_open is None  # nothing left to print as the nurse later
 
 
