@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import sqlite_utils
 
@@ -36,8 +36,19 @@ BUSY_TIMEOUT_S = 5.0
 GENESIS_HASH = "0" * 64
 
 
+StoreAdvice = Literal["restore", "wait", "access"]
+"""What staff should do about a database that cannot be opened: have it restored from backup
+(it is damaged), wait (another program is opening it), or have its folder or file set up
+right (owner, permissions): a backup would not help with the last two."""
+
+
 class StoreError(Exception):
-    """The database cannot be used; the message says what staff should do."""
+    """The database cannot be used; the message says what staff should do, and `advice`
+    which kind of help it needs (the cannot-open notice words its step from it)."""
+
+    def __init__(self, message: str, advice: StoreAdvice = "restore") -> None:
+        super().__init__(message)
+        self.advice: StoreAdvice = advice
 
 
 @dataclass(frozen=True)
@@ -146,11 +157,12 @@ def ensure_private_dir(path: Path) -> Path:
         os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
         return path
     if not path.is_dir():
-        raise StoreError(f"The data dir {path} is not a folder.")
+        raise StoreError(f"The data dir {path} is not a folder.", advice="access")
     if path.stat().st_mode & 0o077:
         raise StoreError(
             f"The data dir {path} can be read by other users. Patient data must be private: "
-            f"choose a new folder, or make this one private with: chmod 700 {path}")
+            f"choose a new folder, or make this one private with: chmod 700 {path}",
+            advice="access")
     return path
 
 
@@ -190,13 +202,21 @@ class Store:
         """The head this store last wrote or found in place, with the id of its newest row:
         the next head is counted on from that row, not over the whole trail, which grows by
         some thirty rows a discharge for as long as the clinic keeps its records."""
-        ensure_private_dir(path.parent)
-        # The touchscreen and a staff command may open the file at the same moment. SQLite's
-        # busy wait cannot settle two openers that both read before they write (one is told
-        # "database is locked" at once, to avoid a deadlock), and a file another opener is
-        # still making must not be checked as if it were damaged: so openers take turns.
-        with _opening_turn(path):
-            self._open(path)
+        try:
+            ensure_private_dir(path.parent)
+            # The touchscreen and a staff command may open the file at the same moment.
+            # SQLite's busy wait cannot settle two openers that both read before they write
+            # (one is told "database is locked" at once, to avoid a deadlock), and a file
+            # another opener is still making must not be checked as if it were damaged: so
+            # openers take turns.
+            with _opening_turn(path):
+                self._open(path)
+        except PermissionError as exc:
+            # E.g. a backup restored by another user, who then owns the file: the file may
+            # be sound, and restoring it again would not help.
+            raise StoreError(
+                f"The kiosk's user may not use {exc.filename or path} ({exc.strerror}). It "
+                f"was left untouched. {_ACCESS}", advice="access") from None
         self._remove_stale_head_temps()
 
     def _open(self, path: Path) -> None:
@@ -224,10 +244,10 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
+            advice = _advice_for(exc)
             raise StoreError(
                 f"The database {path} cannot be read ({exc}). It was left untouched. "
-                f"{_RESTORE}"
-            ) from None
+                f"{_ACCESS if advice == 'access' else _RESTORE}", advice=advice) from None
         for suffix in ("-wal", "-shm"):
             side = Path(f"{path}{suffix}")
             if side.exists():
@@ -644,6 +664,18 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 _RESTORE = "Ask your administrator to restore it from backup."
+_ACCESS = ("Ask your administrator to make the kiosk's user the owner of the data dir and "
+           "of every file in it, the folder 0700 and the files 0600.")
+
+
+def _advice_for(error: sqlite3.DatabaseError) -> StoreAdvice:
+    """Whether SQLite's refusal is about the file's contents or about who may use it."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return "wait"
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+        return "access"
+    return "restore"
 
 
 def _check_header(path: Path) -> None:
@@ -678,7 +710,7 @@ def _opening_turn(path: Path) -> Iterator[None]:
                     raise StoreError(
                         f"The database {path} is being opened by another program, which has "
                         f"not finished after {OPEN_WAIT_S:.0f} seconds. Nothing was changed. "
-                        "Close the other program and try again.") from None
+                        "Close the other program and try again.", advice="wait") from None
                 time.sleep(0.02)
         yield
     finally:
@@ -702,6 +734,11 @@ def _check_intact(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if (advice := _advice_for(exc)) != "restore":  # in use, or not ours to read
+            raise StoreError(
+                f"The database {path} cannot be read ({exc}). It was left untouched. "
+                f"{_ACCESS if advice == 'access' else 'Wait a minute and try again.'}",
+                advice=advice) from None
         found = [str(exc)]
     if found != ["ok"]:
         more = f" and {len(found) - 1} more problem(s)" if len(found) > 1 else ""

@@ -51,14 +51,14 @@ def _log_uncaught(kind: type[BaseException], value: BaseException,
     log.critical("uncaught error", exc_info=(kind, value, tb))
 
 
-def cannot_open_screen(options: LaunchOptions) -> CannotOpenScreen:
+def cannot_open_screen(options: LaunchOptions, advice: str = "restore") -> CannotOpenScreen:
     """The notice shown instead of the kiosk while its database cannot be opened, in the
-    clinic's language, naming the database file."""
+    clinic's language, naming the database file; `advice` is the StoreError's."""
     from kiosk.store import DB_NAME
 
     model = ScreenModel(content=load_content(options.config.kiosk.default_language),
                         config=options.config, clock=SystemClock(),
-                        message=str(options.data_dir / DB_NAME))
+                        message=str(options.data_dir / DB_NAME), advice=advice)
     return CannotOpenScreen(model)
 
 
@@ -77,9 +77,16 @@ def open_or_explain(options: LaunchOptions, covers: QWidget | None = None) -> Ru
                 return open_runtime(options.config, options.data_dir)
             except StoreError as exc:
                 print(f"discharge-kiosk: {exc}", file=sys.stderr)
-            if screen is None:
-                screen = cannot_open_screen(options)
+                advice = exc.advice
+            if screen is None or screen.model.advice != advice:
+                # A new notice when what is wrong has changed (e.g. the other program let
+                # go, and the file turned out damaged): its step must say what to do now.
+                shown = screen
+                screen = cannot_open_screen(options, advice)
                 _show(screen, options.windowed)
+                if shown is not None:
+                    shown.hide()
+                    shown.deleteLater()
                 if covers is not None:
                     covers.hide()
             if _next_action(screen) != "retry":

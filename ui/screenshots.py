@@ -197,8 +197,9 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
         "staff": SAMPLE_STAFF, "history": found, "history_stats": sample_days(now, config),
         "history_query": {"name": "", "days": "14"}}
     # The database cannot be opened: shown instead of the kiosk; the path holds no patient data.
-    yield "20-cannot-open-records", CannotOpenScreen, {
-        "message": "/home/kiosk/.local/share/discharge-kiosk/kiosk.db"}
+    for advice, stem in (("restore", ""), ("wait", "-in-use"), ("access", "-permissions")):
+        yield f"20-cannot-open-records{stem}", CannotOpenScreen, {
+            "message": "/home/kiosk/.local/share/discharge-kiosk/kiosk.db", "advice": advice}
 
 
 def sample_board(config: ClinicConfig, now: datetime) -> tuple[BoardRow, ...]:

@@ -401,8 +401,9 @@ def test_an_opener_that_never_gets_its_turn_says_so_and_makes_nothing(
     other = os.open(data, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(other, fcntl.LOCK_EX)
-        with pytest.raises(StoreError, match="being opened by another program"):
+        with pytest.raises(StoreError, match="being opened by another program") as refused:
             Store.open_in(data)
+        assert refused.value.advice == "wait"  # not "restore": nothing is wrong with the file
         assert list(data.iterdir()) == []
     finally:
         os.close(other)

@@ -93,9 +93,111 @@ def test_a_garbage_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / DB_NAME
     garbage = b"this is not a database" * 100
     path.write_bytes(garbage)
-    with pytest.raises(StoreError, match="left untouched"):
+    with pytest.raises(StoreError, match="left untouched") as refused:
         Store(path)
+    assert refused.value.advice == "restore"
     assert path.read_bytes() == garbage
+
+
+def test_a_data_dir_others_can_read_is_refused_with_advice_to_fix_it_not_restore_it(
+        tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    Store.open_in(data).close()
+    data.chmod(0o755)
+    with pytest.raises(StoreError, match="can be read by other users") as refused:
+        Store.open_in(data)
+    assert refused.value.advice == "access"
+
+
+# Run apart, as another user when the tests run as root (root may read any file): the store
+# is imported first, then the child gives up root, as a kiosk user is without it.
+AS_ANOTHER_USER = """
+import json, os, pwd, sys
+from pathlib import Path
+from kiosk.store import Store, StoreError
+if os.geteuid() == 0:
+    nobody = pwd.getpwnam("nobody")
+    os.setgroups([])
+    os.setgid(nobody.pw_gid)
+    os.setuid(nobody.pw_uid)
+try:
+    Store.open_in(Path(sys.argv[1])).close()
+    print(json.dumps({"opened": True}))
+except StoreError as exc:
+    print(json.dumps({"opened": False, "advice": exc.advice, "message": str(exc)}))
+"""
+
+
+def test_a_records_file_the_kiosk_user_may_not_read_is_not_called_damaged() -> None:
+    """As after IT restored a backup as another user, who now owns the file: a kind
+    message that says to fix its owner (a backup would not help), not a traceback, and the
+    file left as it was."""
+    import hashlib
+    import json
+    import os
+    import pwd
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    # Under /tmp, not pytest's folder: another user must be able to reach the data dir.
+    top = Path(tempfile.mkdtemp(prefix="kiosk-owner-"))
+    try:
+        top.chmod(0o755)
+        data = top / "data"
+        Store.open_in(data).close()
+        database = data / DB_NAME
+        if os.geteuid() == 0:  # the kiosk user's folder, with root's restored database
+            nobody = pwd.getpwnam("nobody")
+            os.chown(data, nobody.pw_uid, nobody.pw_gid)
+        else:
+            database.chmod(0)
+        before = (hashlib.sha256(database.read_bytes()).hexdigest(), database.stat().st_mtime_ns,
+                  database.stat().st_mode)
+        result = subprocess.run([sys.executable, "-c", AS_ANOTHER_USER, str(data)],
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        said = json.loads(result.stdout)
+        assert said["opened"] is False
+        assert said["advice"] == "access"
+        assert f"may not use {database} (Permission denied)" in said["message"]
+        assert "owner" in said["message"] and "backup" not in said["message"]
+        after = (hashlib.sha256(database.read_bytes()).hexdigest(), database.stat().st_mtime_ns,
+                 database.stat().st_mode)
+        assert after == before
+        assert [p.name for p in data.iterdir()] == [DB_NAME]  # no side file made beside it
+    finally:
+        shutil.rmtree(top)
+
+
+def test_sqlite_s_own_refusals_are_told_apart(tmp_path: Path) -> None:
+    """Real errors from SQLite: a busy file means wait, a file it may not write or open
+    means fix its setup, anything else is the file's contents: restore."""
+    import sqlite3
+
+    from kiosk.store import _advice_for
+
+    def refusal(do: object) -> sqlite3.DatabaseError:
+        with pytest.raises(sqlite3.DatabaseError) as caught:
+            do()  # type: ignore[operator]
+        return caught.value
+
+    path = tmp_path / "any.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    busy = refusal(lambda: sqlite3.connect(path, timeout=0).execute("SELECT * FROM t"))
+    holder.execute("ROLLBACK")
+    read_only = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    cannot_write = refusal(lambda: read_only.execute("INSERT INTO t VALUES (1)"))
+    cannot_open = refusal(lambda: sqlite3.connect(tmp_path / "no-such-folder" / "x.db"))
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database" * 100)
+    not_a_database = refusal(lambda: sqlite3.connect(garbage).execute("SELECT 1 FROM t"))
+
+    assert [_advice_for(e) for e in (busy, cannot_write, cannot_open, not_a_database)] == [
+        "wait", "access", "access", "restore"]
 
 
 def test_open_discharges_excludes_finished_ones(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ was. "Try again" opens it once IT has restored it."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import time
@@ -143,13 +144,89 @@ def test_try_again_keeps_the_notice_until_the_database_is_restored(
     assert not any(isinstance(w, CannotOpenScreen) for w in visible_windows())
 
 
+def step_three(words: list[str]) -> str:
+    [step] = [w for w in words if w.startswith("3. ")]
+    return step
+
+
+def test_a_data_dir_others_can_read_says_to_fix_it_not_to_restore_it(
+        styled_app: QApplication, used_data_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(used_data_dir, folder)
+    folder.chmod(0o755)
+    before = fingerprint(folder)
+    words: list[str] = []
+
+    def look() -> None:
+        words.extend(words_on(notice_of(visible_windows())))
+
+    while_waiting(look)
+    assert launch(LaunchOptions(CONFIG, folder, windowed=True)) == 1
+    assert step_three(words) == load_content("en").text("staff.cannot_open.step_call_access")
+    assert "backup will not fix" in step_three(words)
+    assert fingerprint(folder) == before and folder.stat().st_mode & 0o777 == 0o755
+
+
+def test_the_notice_follows_what_is_wrong_as_it_changes_and_opens_once_it_is_right(
+        styled_app: QApplication, used_data_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program holds the records while it opens them: wait. It lets go, and the file
+    turns out damaged: restore. IT restores it: the kiosk opens."""
+    import fcntl
+    import os
+
+    from kiosk import store
+
+    folder = tmp_path / "data"
+    shutil.copytree(used_data_dir, folder)
+    folder.chmod(0o700)
+    monkeypatch.setattr(store, "OPEN_WAIT_S", 0.2)
+    other = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    en = load_content("en")
+    shown: list[tuple[CannotOpenScreen, str]] = []
+
+    def look_then(change: Callable[[], None]) -> Callable[[], None]:
+        def step() -> None:
+            notice = notice_of(visible_windows())  # one notice at a time, never two
+            shown.append((notice, step_three(words_on(notice))))
+            change()
+            button = notice.findChild(QPushButton)
+            assert button is not None
+            button.click()
+        return step
+
+    def let_go_but_damaged() -> None:
+        os.close(other)
+        (folder / DB_NAME).write_bytes((used_data_dir / DB_NAME).read_bytes()[:4096])
+
+    def restored() -> None:
+        shutil.copy2(used_data_dir / DB_NAME, folder / DB_NAME)
+
+    try:
+        while_waiting(look_then(let_go_but_damaged), look_then(restored))
+        runtime = open_or_explain(LaunchOptions(CONFIG, folder, windowed=True))
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(other)
+    assert runtime is not None, "the restored database did not open"
+    runtime.close()
+    assert [step for _, step in shown] == [en.text("staff.cannot_open.step_call_wait"),
+                                           en.text("staff.cannot_open.step_call_restore")]
+    assert shown[0][0] is not shown[1][0]
+    QApplication.processEvents()
+    assert not any(isinstance(w, CannotOpenScreen) for w in visible_windows())
+
+
+@pytest.mark.parametrize("advice", ["restore", "wait", "access"])
 def test_the_notice_in_spanish_fits_a_long_path_and_renders(
-        qtbot, styled_app: QApplication, tmp_path: Path) -> None:
-    """The clinic's language; a deep data dir wraps instead of running off the screen."""
+        advice: str, qtbot, styled_app: QApplication, tmp_path: Path) -> None:
+    """The clinic's language; a deep data dir wraps instead of running off the screen, with
+    each of staff's steps."""
     spanish = dataclasses.replace(CONFIG, kiosk=dataclasses.replace(CONFIG.kiosk,
                                                                    default_language="es"))
     deep = tmp_path.joinpath(*["carpeta-de-la-clinica-de-infusiones"] * 5, "datos")
-    screen = cannot_open_screen(LaunchOptions(spanish, deep, windowed=True))
+    screen = cannot_open_screen(LaunchOptions(spanish, deep, windowed=True), advice)
     qtbot.addWidget(screen)
     screen.resize(*SIZE)
     screen.show()
@@ -159,6 +236,7 @@ def test_the_notice_in_spanish_fits_a_long_path_and_renders(
     texts = [t["text"] for t in info["texts"]]  # type: ignore[union-attr]
     assert texts[0] == "El quiosco no puede abrir sus registros"
     assert "4. Luego toque «Intentar de nuevo»." in texts
+    assert load_content("es").text(f"staff.cannot_open.step_call_{advice}") in texts
     where = [t for t in info["texts"] if t["accessible_name"].startswith(  # type: ignore[union-attr]
         "Archivo de registros: ")]
     assert [w["accessible_name"] for w in where] == [f"Archivo de registros: {deep / DB_NAME}"]

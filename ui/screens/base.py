@@ -43,6 +43,7 @@ class ScreenModel:
     staff_accounts: tuple[StaffMember, ...] = ()  # for an administrator's account list
     staff_form: Mapping[str, str] = field(default_factory=dict)  # "mode" add|reset, "name"
     message: str = ""  # a kind message to show, e.g. why something was refused
+    advice: str = "restore"  # the cannot-open notice's step for staff (kiosk.store.StoreAdvice)
     languages: tuple[tuple[str, str], ...] = ()  # (code, own name) for the language switch
     large_text: bool = False
     can_speak: bool = False  # a speech engine is present: show "Read to me"

@@ -1,8 +1,10 @@
 """The kiosk cannot open its database (damaged, cut short, not a database at all): a calm,
 full-screen notice in place of the kiosk, never a traceback.
 
-It says that nothing was deleted and what staff should do, and names the database file
-(`model.message` holds its path, which holds no patient data). "Try again" reports "retry",
+It says that nothing was deleted and what staff should do, which follows what is wrong
+(`model.advice`: restore a damaged file, wait while another program uses it, or fix its
+folder's owner or permissions), and names the database file (`model.message` holds its path,
+which holds no patient data). "Try again" reports "retry",
 e.g. after IT restored the file from backup; closing the window reports "quit"."""
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class CannotOpenScreen(Screen):
         for key in ("step_leave", "step_check"):
             self.root.addWidget(label(text(f"staff.cannot_open.{key}"), "notice"))
         self.root.addWidget(label(text("staff.cannot_open.command"), "command", wrap=False))
-        self.root.addWidget(label(text("staff.cannot_open.step_call"), "notice"))
+        self.root.addWidget(label(text(f"staff.cannot_open.step_call_{model.advice}"),
+                                  "notice"))
         self.root.addWidget(label(text("staff.cannot_open.step_retry", button=try_again),
                                   "notice"))
         if model.message:
