@@ -79,7 +79,11 @@ def open_runtime(config: ClinicConfig, data_dir: Path, *, clock: Clock | None = 
         # Saved settings the file no longer allows: the file's values hold until fixed.
         problems = tuple(f"{key}: {problem.for_the_log()}"
                          for key, problem in exc.problems.items())
-    pepper = load_pepper(data_dir)
+    try:
+        pepper = load_pepper(data_dir)
+    except BaseException:
+        store.close()  # the caller gets no runtime to close
+        raise
     staff = StaffDirectory(store, pepper, clock)
     printer = printer or printer_from_config(config, data_dir)
     service = DischargeService(store, config, clock, printer, render_sheet_for,

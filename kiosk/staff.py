@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from kiosk.clock import Clock
 from kiosk.records import new_id
-from kiosk.store import Store, ensure_private_dir
+from kiosk.store import Store, access_refused, ensure_private_dir
 from kiosk.validation import Invalid, clean_text
 
 PEPPER_NAME = "pepper"
@@ -82,12 +82,15 @@ def load_pepper(data_dir: Path) -> bytes:
     """The pepper file, made on first use with 0600."""
     ensure_private_dir(data_dir)
     path = data_dir / PEPPER_NAME
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    os.chmod(path, 0o600)
-    return path.read_text().strip().encode()
+    try:
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+        return path.read_text().strip().encode()
+    except PermissionError as exc:
+        raise access_refused(exc, path) from None
 
 
 def check_pin_format(pin: str) -> None:

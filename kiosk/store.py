@@ -152,13 +152,17 @@ def ensure_private_dir(path: Path) -> Path:
 
     An existing folder is never re-permissioned: `--data-dir /tmp` must not lock others out
     of /tmp, and patient data must not go where other users can read it."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
-        return path
-    if not path.is_dir():
+    try:
+        if not path.exists():
+            path.mkdir(parents=True, mode=0o700)
+            os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+            return path
+        is_dir, mode = path.is_dir(), path.stat().st_mode
+    except PermissionError as exc:
+        raise access_refused(exc, path) from None
+    if not is_dir:
         raise StoreError(f"The data dir {path} is not a folder.", advice="access")
-    if path.stat().st_mode & 0o077:
+    if mode & 0o077:
         raise StoreError(
             f"The data dir {path} can be read by other users. Patient data must be private: "
             f"choose a new folder, or make this one private with: chmod 700 {path}",
@@ -212,11 +216,7 @@ class Store:
             with _opening_turn(path):
                 self._open(path)
         except PermissionError as exc:
-            # E.g. a backup restored by another user, who then owns the file: the file may
-            # be sound, and restoring it again would not help.
-            raise StoreError(
-                f"The kiosk's user may not use {exc.filename or path} ({exc.strerror}). It "
-                f"was left untouched. {_ACCESS}", advice="access") from None
+            raise access_refused(exc, path) from None
         self._remove_stale_head_temps()
 
     def _open(self, path: Path) -> None:
@@ -666,6 +666,14 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _RESTORE = "Ask your administrator to restore it from backup."
 _ACCESS = ("Ask your administrator to make the kiosk's user the owner of the data dir and "
            "of every file in it, the folder 0700 and the files 0600.")
+
+
+def access_refused(exc: PermissionError, path: Path) -> StoreError:
+    """A file or folder of the records that the kiosk's user may not use: e.g. a backup
+    restored by another user, who then owns it. The file may well be sound, and restoring it
+    again would not help."""
+    return StoreError(f"The kiosk's user may not use {exc.filename or path} ({exc.strerror}). "
+                      f"It was left untouched. {_ACCESS}", advice="access")
 
 
 def _advice_for(error: sqlite3.DatabaseError) -> StoreAdvice:

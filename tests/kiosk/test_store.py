@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from kiosk import flow
+from kiosk.config import load_config
 from kiosk.flow import Step
+from kiosk.runtime import open_runtime
 from kiosk.store import DB_NAME, MIGRATIONS, Store, StoreError
 from tests.kiosk.factories import STAFF, make_record, readiness
 
@@ -114,24 +116,28 @@ def test_a_data_dir_others_can_read_is_refused_with_advice_to_fix_it_not_restore
 AS_ANOTHER_USER = """
 import json, os, pwd, sys
 from pathlib import Path
-from kiosk.store import Store, StoreError
+from kiosk.config import load_config
+from kiosk.runtime import open_runtime
+from kiosk.store import StoreError
+config = load_config()
 if os.geteuid() == 0:
     nobody = pwd.getpwnam("nobody")
     os.setgroups([])
     os.setgid(nobody.pw_gid)
     os.setuid(nobody.pw_uid)
 try:
-    Store.open_in(Path(sys.argv[1])).close()
+    open_runtime(config, Path(sys.argv[1])).close()
     print(json.dumps({"opened": True}))
 except StoreError as exc:
     print(json.dumps({"opened": False, "advice": exc.advice, "message": str(exc)}))
 """
 
 
-def test_a_records_file_the_kiosk_user_may_not_read_is_not_called_damaged() -> None:
-    """As after IT restored a backup as another user, who now owns the file: a kind
-    message that says to fix its owner (a backup would not help), not a traceback, and the
-    file left as it was."""
+@pytest.mark.parametrize("theirs", [DB_NAME, "pepper", "."])
+def test_a_records_file_the_kiosk_user_may_not_read_is_not_called_damaged(theirs: str) -> None:
+    """As after IT restored a backup as another user, who now owns the file (the database,
+    the pepper beside it, or the folder): a kind message that says to fix its owner (a
+    backup would not help), not a traceback, and every file left as it was."""
     import hashlib
     import json
     import os
@@ -146,27 +152,29 @@ def test_a_records_file_the_kiosk_user_may_not_read_is_not_called_damaged() -> N
     try:
         top.chmod(0o755)
         data = top / "data"
-        Store.open_in(data).close()
-        database = data / DB_NAME
-        if os.geteuid() == 0:  # the kiosk user's folder, with root's restored database
+        open_runtime(load_config(), data).close()
+        refused = (data / theirs).resolve()
+        if os.geteuid() == 0:  # the kiosk user's files, but for the one root restored
             nobody = pwd.getpwnam("nobody")
-            os.chown(data, nobody.pw_uid, nobody.pw_gid)
+            for path in [data, *data.iterdir()]:
+                if path.resolve() != refused:
+                    os.chown(path, nobody.pw_uid, nobody.pw_gid)
         else:
-            database.chmod(0)
-        before = (hashlib.sha256(database.read_bytes()).hexdigest(), database.stat().st_mtime_ns,
-                  database.stat().st_mode)
+            refused.chmod(0)
+
+        def fingerprint() -> dict[str, tuple[str, int, int]]:
+            return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns,
+                             p.stat().st_mode) for p in sorted(data.iterdir())}
+        before = fingerprint()
         result = subprocess.run([sys.executable, "-c", AS_ANOTHER_USER, str(data)],
                                 capture_output=True, text=True, timeout=60, check=False)
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
         said = json.loads(result.stdout)
         assert said["opened"] is False
         assert said["advice"] == "access"
-        assert f"may not use {database} (Permission denied)" in said["message"]
+        assert f"may not use {refused} (" in said["message"]  # denied, or not permitted
         assert "owner" in said["message"] and "backup" not in said["message"]
-        after = (hashlib.sha256(database.read_bytes()).hexdigest(), database.stat().st_mtime_ns,
-                 database.stat().st_mode)
-        assert after == before
-        assert [p.name for p in data.iterdir()] == [DB_NAME]  # no side file made beside it
+        assert fingerprint() == before  # nothing changed, and no side file made
     finally:
         shutil.rmtree(top)
 
