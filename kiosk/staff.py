@@ -9,7 +9,10 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 import threading
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from kiosk.clock import Clock
 from kiosk.records import new_id
-from kiosk.store import Store, access_refused, ensure_private_dir
+from kiosk.store import Store, StoreError, access_refused, ensure_private_dir
 from kiosk.validation import Invalid, clean_text
 
 PEPPER_NAME = "pepper"
@@ -84,13 +87,45 @@ def load_pepper(data_dir: Path) -> bytes:
     path = data_dir / PEPPER_NAME
     try:
         if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+            _make_pepper(path)
         os.chmod(path, 0o600)
-        return path.read_text().strip().encode()
+        pepper = path.read_text(encoding="ascii", errors="replace").strip()
     except PermissionError as exc:
         raise access_refused(exc, path) from None
+    if not PEPPER_PATTERN.fullmatch(pepper):
+        # Cut short or changed from outside: every PIN would fail, or pass unpeppered.
+        raise StoreError(
+            f"The pepper file {path}, which the staff PINs are checked with, is damaged. It "
+            "was left untouched. Ask your administrator to restore it from the same backup "
+            "as the database.")
+    return pepper.encode()
+
+
+PEPPER_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+def _make_pepper(path: Path) -> None:
+    """A new pepper, whole or not at all: written and synced under a temporary name, then
+    linked into place (which fails if another opener made one first). A crash mid-way leaves
+    at most the temporary file, never an empty pepper that later PINs would be hashed with."""
+    for left in path.parent.glob(f".{PEPPER_NAME}.*.tmp"):  # by a crash here before
+        if left.stat().st_mtime < time.time() - 60:  # not another opener's, being written
+            left.unlink(missing_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{PEPPER_NAME}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:  # mkstemp makes it 0600
+            handle.write(secrets.token_hex(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with suppress(FileExistsError):
+            os.link(temp, path)
+    finally:
+        os.unlink(temp)
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def check_pin_format(pin: str) -> None:

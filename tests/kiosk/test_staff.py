@@ -29,6 +29,78 @@ def test_pins_are_argon2id_hashes_never_the_pin(runtime: Runtime, nurse: StaffMe
     assert stat.S_IMODE(pepper.stat().st_mode) == 0o600
 
 
+@pytest.mark.parametrize("damage", [b"", b"\n", b"1f2e" * 8, b"\x00" * 64])
+def test_a_damaged_pepper_is_refused_and_left_as_it_was(damage: bytes, tmp_path: Path) -> None:
+    """Cut short or scribbled over: PINs cannot be checked with it, and a new pepper would
+    lock every account out, so the kiosk says so instead of opening."""
+    from kiosk.config import load_config
+    from kiosk.store import StoreError
+
+    data = tmp_path / "data"
+    open_runtime(load_config(), data).close()
+    pepper = data / PEPPER_NAME
+    pepper.write_bytes(damage)
+    with pytest.raises(StoreError, match=r"pepper file .* is damaged") as refused:
+        open_runtime(load_config(), data)
+    assert refused.value.advice == "restore"
+    assert pepper.read_bytes() == damage
+
+
+# Makes peppers in fresh folders until killed; prints each folder before it starts on it.
+MAKING_PEPPERS = """
+import sys
+from pathlib import Path
+from kiosk.staff import load_pepper
+top = Path(sys.argv[1])
+for n in range(100_000):
+    folder = top / str(n)
+    print(folder, flush=True)
+    load_pepper(folder)
+"""
+
+
+def test_a_crash_while_the_pepper_is_made_never_leaves_a_damaged_one(tmp_path: Path) -> None:
+    """Killed at random moments while making peppers: each is whole or not there at all,
+    and the next start makes one and removes what the crash left."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from kiosk.staff import PEPPER_PATTERN, load_pepper
+
+    rng = random.Random(6)
+    cut_short: list[Path] = []
+    for _ in range(40):
+        top = tmp_path / f"run-{len(cut_short)}"
+        top.mkdir()
+        child = subprocess.Popen([sys.executable, "-c", MAKING_PEPPERS, str(top)],
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        child.stdout.readline()  # started
+        time.sleep(rng.uniform(0, 0.05))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        folders = sorted((p for p in top.iterdir()), key=lambda p: int(p.name))
+        assert folders, "the child made no folder"
+        for folder in folders:
+            pepper = folder / PEPPER_NAME
+            if pepper.exists():
+                assert PEPPER_PATTERN.fullmatch(pepper.read_text().strip()), folder
+        cut_short.append(folders[-1])
+    for folder in cut_short:  # the next start in each
+        for left in folder.glob(".pepper.*.tmp"):
+            os.utime(left, (time.time() - 3600, time.time() - 3600))
+        had = (folder / PEPPER_NAME).read_bytes() if (folder / PEPPER_NAME).exists() else None
+        pepper = load_pepper(folder)
+        assert PEPPER_PATTERN.fullmatch(pepper.decode())
+        if had is not None:
+            assert pepper == had.strip()  # kept: accounts were hashed with it
+        assert sorted(p.name for p in folder.iterdir()) == [PEPPER_NAME]
+
+
 def test_a_pin_hashed_with_other_argon2_settings_still_signs_in(
         runtime: Runtime, nurse: StaffMember) -> None:
     """Accounts made before the settings changed keep working: the hash names its own."""
