@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import os
+import tempfile
+from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,8 +76,18 @@ def export_discharges(runtime: Runtime, fmt: str, since: date | None, until: dat
 
 
 def write_private(path: Path, text: str) -> None:
-    """Exports hold names: readable by the kiosk user only, like the database."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    """Exports hold names: readable by the kiosk user only (0600), like the database. Written
+    whole or not at all: a cut-short export under its final name could be taken for all the
+    records. A crash mid-way leaves a "….partial" file, which the purge of old exports
+    removes in time with the rest (its name starts as theirs does)."""
+    fd, temp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise

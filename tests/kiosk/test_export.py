@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from kiosk import flow
 from kiosk.export import EXPORT_FIELDS, export_discharges
@@ -77,3 +78,45 @@ def test_every_exported_column_matches_the_typed_record(runtime: Runtime) -> Non
     assert [{k: str(v) for k, v in row.items()} for row in as_json] == rows
     assert as_json[0]["first_session"] is False and as_json[0]["padss_total"] == 8
     assert as_json[1]["padss_total"] == "" and as_json[1]["companion_name"] == ""
+
+
+# Writes exports of growing versions over one file until killed.
+WRITING_EXPORTS = """
+import sys
+from pathlib import Path
+from kiosk.export import write_private
+out = Path(sys.argv[1])
+for version in range(1_000_000):
+    write_private(out, f"version {version}\\n" + "Ana R,2026-11-25\\n" * 200_000 + "end\\n")
+    print(version, flush=True)
+"""
+
+
+def test_a_crash_while_an_export_is_written_leaves_no_cut_short_export(tmp_path: Path) -> None:
+    """Killed at random moments while writing exports: the file under the export's name is
+    always a whole one, and 0600; what a kill leaves is a "….partial" file only."""
+    import random
+    import signal
+    import stat
+    import subprocess
+    import sys
+    import time
+
+    rng = random.Random(6)
+    out = tmp_path / "discharges-20261125-093000.csv"
+    whole = len("Ana R,2026-11-25\n") * 200_000 + len("end\n")
+    for _ in range(30):
+        child = subprocess.Popen([sys.executable, "-c", WRITING_EXPORTS, str(out)],
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        child.stdout.readline()  # one export written whole
+        time.sleep(rng.uniform(0, 0.03))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        text = out.read_text(encoding="utf-8")
+        head, _, rest = text.partition("\n")
+        assert head.startswith("version ") and len(rest) == whole and rest.endswith("end\n")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+        for left in tmp_path.glob("*.partial"):
+            assert left.name.startswith(out.name + ".")
+            left.unlink()
