@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import stat
 import tempfile
 from contextlib import suppress
 from datetime import date, datetime, time, timedelta
@@ -79,7 +80,15 @@ def write_private(path: Path, text: str) -> None:
     """Exports hold names: readable by the kiosk user only (0600), like the database. Written
     whole or not at all: a cut-short export under its final name could be taken for all the
     records. A crash mid-way leaves a "….partial" file, which the purge of old exports
-    removes in time with the rest (its name starts as theirs does)."""
+    removes in time with the rest (its name starts as theirs does). A target that is not a
+    plain file (`--out /dev/stdout`, a pipe, a link) is written in place, as it was asked."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # a linked file, not a terminal or a pipe
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
     fd, temp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".partial", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -80,7 +80,7 @@ def open_runtime(config: ClinicConfig, data_dir: Path, *, clock: Clock | None = 
         problems = tuple(f"{key}: {problem.for_the_log()}"
                          for key, problem in exc.problems.items())
     try:
-        pepper = load_pepper(data_dir)
+        pepper = load_pepper(data_dir, accounts_exist=store.db["staff"].count > 0)
     except BaseException:
         store.close()  # the caller gets no runtime to close
         raise

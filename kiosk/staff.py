@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
 import tempfile
 import threading
-import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,8 +22,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from kiosk.clock import Clock
 from kiosk.records import new_id
-from kiosk.store import Store, StoreError, access_refused, ensure_private_dir
+from kiosk.store import Store, StoreError, cannot_use, ensure_private_dir, opening_turn
 from kiosk.validation import Invalid, clean_text
+
+log = logging.getLogger(__name__)
 
 PEPPER_NAME = "pepper"
 MAX_FAILED_ATTEMPTS = 5
@@ -81,23 +83,33 @@ class _Prechecked:
     checked_at: datetime
 
 
-def load_pepper(data_dir: Path) -> bytes:
-    """The pepper file, made on first use with 0600."""
+def load_pepper(data_dir: Path, *, accounts_exist: bool = True) -> bytes:
+    """The pepper file, made on first use with 0600.
+
+    Older kiosks could leave it empty if they were stopped while making it. An empty pepper
+    is made anew while no account has been hashed with it, and kept once one has: a new one
+    would lock every account out."""
     ensure_private_dir(data_dir)
     path = data_dir / PEPPER_NAME
     try:
-        if not path.exists():
-            _make_pepper(path)
-        os.chmod(path, 0o600)
-        pepper = path.read_text(encoding="ascii", errors="replace").strip()
-    except PermissionError as exc:
-        raise access_refused(exc, path) from None
-    if not PEPPER_PATTERN.fullmatch(pepper):
-        # Cut short or changed from outside: every PIN would fail, or pass unpeppered.
-        raise StoreError(
-            f"The pepper file {path}, which the staff PINs are checked with, is damaged. It "
-            "was left untouched. Ask your administrator to restore it from the same backup "
-            "as the database.")
+        with opening_turn(data_dir):  # no other opener makes or reads a half-made one
+            for left in data_dir.glob(f".{PEPPER_NAME}.*.tmp"):  # a crash's, while making it
+                left.unlink()
+            if not path.exists() or (path.stat().st_size == 0 and not accounts_exist):
+                _make_pepper(path)
+            pepper = path.read_text(encoding="ascii", errors="replace").strip()
+            if pepper and not PEPPER_PATTERN.fullmatch(pepper):
+                # Changed from outside: every PIN would fail.
+                raise StoreError(
+                    f"The pepper file {path}, which the staff PINs are checked with, is "
+                    "damaged. It was left untouched. Ask your administrator to restore it "
+                    "from the same backup as the database.", advice="restore")
+            os.chmod(path, 0o600)
+    except OSError as exc:
+        raise cannot_use(exc, path) from None
+    if not pepper:
+        log.warning("the pepper file is empty (an older kiosk was stopped while making it): "
+                    "staff PINs are hashed without it")
     return pepper.encode()
 
 
@@ -106,21 +118,19 @@ PEPPER_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 def _make_pepper(path: Path) -> None:
     """A new pepper, whole or not at all: written and synced under a temporary name, then
-    linked into place (which fails if another opener made one first). A crash mid-way leaves
-    at most the temporary file, never an empty pepper that later PINs would be hashed with."""
-    for left in path.parent.glob(f".{PEPPER_NAME}.*.tmp"):  # by a crash here before
-        if left.stat().st_mtime < time.time() - 60:  # not another opener's, being written
-            left.unlink(missing_ok=True)
+    renamed into place. A crash mid-way leaves at most the temporary file, never an empty
+    pepper that later PINs would be hashed with."""
     fd, temp = tempfile.mkstemp(prefix=f".{PEPPER_NAME}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="ascii") as handle:  # mkstemp makes it 0600
             handle.write(secrets.token_hex(32))
             handle.flush()
             os.fsync(handle.fileno())
-        with suppress(FileExistsError):
-            os.link(temp, path)
-    finally:
-        os.unlink(temp)
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
     folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(folder)

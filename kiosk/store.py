@@ -36,17 +36,18 @@ BUSY_TIMEOUT_S = 5.0
 GENESIS_HASH = "0" * 64
 
 
-StoreAdvice = Literal["restore", "wait", "access"]
-"""What staff should do about a database that cannot be opened: have it restored from backup
-(it is damaged), wait (another program is opening it), or have its folder or file set up
-right (owner, permissions): a backup would not help with the last two."""
+StoreAdvice = Literal["restore", "wait", "access", "call"]
+"""What staff should do about records that cannot be opened: have them restored from backup
+(damaged), wait (another program is opening them), have their folder or files set up right
+(owner, permissions), or call IT for anything else (a full disk, a failing one). A backup
+helps only with the first: restoring one for the others would throw away the day's records."""
 
 
 class StoreError(Exception):
     """The database cannot be used; the message says what staff should do, and `advice`
     which kind of help it needs (the cannot-open notice words its step from it)."""
 
-    def __init__(self, message: str, advice: StoreAdvice = "restore") -> None:
+    def __init__(self, message: str, advice: StoreAdvice = "call") -> None:
         super().__init__(message)
         self.advice: StoreAdvice = advice
 
@@ -158,10 +159,10 @@ def ensure_private_dir(path: Path) -> Path:
             os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
             return path
         is_dir, mode = path.is_dir(), path.stat().st_mode
-    except PermissionError as exc:
-        raise access_refused(exc, path) from None
+    except OSError as exc:
+        raise cannot_use(exc, path) from None
     if not is_dir:
-        raise StoreError(f"The data dir {path} is not a folder.", advice="access")
+        raise StoreError(f"The data dir {path} is not a folder. Nothing was changed.")
     if mode & 0o077:
         raise StoreError(
             f"The data dir {path} can be read by other users. Patient data must be private: "
@@ -213,10 +214,10 @@ class Store:
             # (one is told "database is locked" at once, to avoid a deadlock), and a file
             # another opener is still making must not be checked as if it were damaged: so
             # openers take turns.
-            with _opening_turn(path):
+            with opening_turn(path.parent):
                 self._open(path)
-        except PermissionError as exc:
-            raise access_refused(exc, path) from None
+        except OSError as exc:
+            raise cannot_use(exc, path) from None
         self._remove_stale_head_temps()
 
     def _open(self, path: Path) -> None:
@@ -228,7 +229,7 @@ class Store:
         elif path.exists() and _head_count(self.head_path):
             raise StoreError(
                 f"The database {path} is empty, but this kiosk has kept records before (see "
-                f"{self.head_path}). It was left untouched. {_RESTORE}")
+                f"{self.head_path}). It was left untouched. {_RESTORE}", advice="restore")
         _private_file(path)
         conn: sqlite3.Connection | None = None
         try:
@@ -244,10 +245,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
-            advice = _advice_for(exc)
-            raise StoreError(
-                f"The database {path} cannot be read ({exc}). It was left untouched. "
-                f"{_ACCESS if advice == 'access' else _RESTORE}", advice=advice) from None
+            raise _sqlite_refused(exc, path) from None
         for suffix in ("-wal", "-shm"):
             side = Path(f"{path}{suffix}")
             if side.exists():
@@ -666,24 +664,39 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _RESTORE = "Ask your administrator to restore it from backup."
 _ACCESS = ("Ask your administrator to make the kiosk's user the owner of the data dir and "
            "of every file in it, the folder 0700 and the files 0600.")
+_WAIT = "Wait a minute and try again; if it happens again, close the other program."
+_CALL = "Ask your administrator to look into it: a backup would not help."
 
 
-def access_refused(exc: PermissionError, path: Path) -> StoreError:
-    """A file or folder of the records that the kiosk's user may not use: e.g. a backup
-    restored by another user, who then owns it. The file may well be sound, and restoring it
-    again would not help."""
-    return StoreError(f"The kiosk's user may not use {exc.filename or path} ({exc.strerror}). "
-                      f"It was left untouched. {_ACCESS}", advice="access")
+def cannot_use(exc: OSError, path: Path) -> StoreError:
+    """A file or folder of the records that the system refused: e.g. a backup restored by
+    another user, who then owns it ("access"), or a full or read-only disk ("call"). The file
+    may well be sound, and restoring it again would not help."""
+    where = exc.filename or path
+    if isinstance(exc, PermissionError):
+        return StoreError(f"The kiosk's user may not use {where} ({exc.strerror}). It was "
+                          f"left untouched. {_ACCESS}", advice="access")
+    return StoreError(f"The kiosk cannot use {where} ({exc.strerror or exc}). {_CALL}")
 
 
 def _advice_for(error: sqlite3.DatabaseError) -> StoreAdvice:
-    """Whether SQLite's refusal is about the file's contents or about who may use it."""
+    """What SQLite's refusal calls for: only a damaged file is restored from backup."""
     code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return "wait"
-    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM,
+                sqlite3.SQLITE_AUTH):
         return "access"
-    return "restore"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return "restore"
+    return "call"  # a full disk, an I/O error, no memory: the file may be sound
+
+
+def _sqlite_refused(exc: sqlite3.DatabaseError, path: Path) -> StoreError:
+    advice = _advice_for(exc)
+    then = {"wait": _WAIT, "access": _ACCESS, "restore": _RESTORE, "call": _CALL}[advice]
+    return StoreError(f"The database {path} cannot be read ({exc}). It was left untouched. "
+                      f"{then}", advice=advice)
 
 
 def _check_header(path: Path) -> None:
@@ -693,7 +706,7 @@ def _check_header(path: Path) -> None:
     if head != _SQLITE_HEADER:
         raise StoreError(
             f"The file {path} is not a kiosk database (it may be damaged). It was left "
-            f"untouched. {_RESTORE}"
+            f"untouched. {_RESTORE}", advice="restore"
         )
 
 
@@ -703,10 +716,11 @@ file takes about a second) before it says so."""
 
 
 @contextmanager
-def _opening_turn(path: Path) -> Iterator[None]:
-    """An exclusive lock on the database's folder while it is checked, opened and migrated.
-    Held only while opening: a kiosk that is running holds none, so writes never wait on it."""
-    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+def opening_turn(data_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the data dir while its files are checked, made or migrated (the
+    database, the pepper). Held only while opening: a kiosk that is running holds none, so
+    writes never wait on it."""
+    folder = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
     try:
         deadline = time.monotonic() + OPEN_WAIT_S
         while True:
@@ -716,9 +730,9 @@ def _opening_turn(path: Path) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     raise StoreError(
-                        f"The database {path} is being opened by another program, which has "
+                        f"The records in {data_dir} are being opened by another program, which has "
                         f"not finished after {OPEN_WAIT_S:.0f} seconds. Nothing was changed. "
-                        "Close the other program and try again.", advice="wait") from None
+                        f"{_WAIT}", advice="wait") from None
                 time.sleep(0.02)
         yield
     finally:
@@ -742,18 +756,15 @@ def _check_intact(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        if (advice := _advice_for(exc)) != "restore":  # in use, or not ours to read
-            raise StoreError(
-                f"The database {path} cannot be read ({exc}). It was left untouched. "
-                f"{_ACCESS if advice == 'access' else 'Wait a minute and try again.'}",
-                advice=advice) from None
+        if _advice_for(exc) != "restore":  # in use, not ours to read, or a failing disk
+            raise _sqlite_refused(exc, path) from None
         found = [str(exc)]
     if found != ["ok"]:
         more = f" and {len(found) - 1} more problem(s)" if len(found) > 1 else ""
         first = " ".join(found[0].split())  # SQLite's report spans lines
         raise StoreError(
             f"The database {path} is damaged ({first}{more}). It was left untouched. "
-            f"{_RESTORE}"
+            f"{_RESTORE}", advice="restore"
         )
 
 

@@ -26,6 +26,7 @@ from ui.theme import stylesheet
 # The records, the staff, the printer and every other screen load after the first frame.
 if TYPE_CHECKING:
     from kiosk.runtime import Runtime
+    from kiosk.store import StoreAdvice
     from ui.bridge import FlowBridge
     from ui.window import KioskWindow
 
@@ -51,7 +52,8 @@ def _log_uncaught(kind: type[BaseException], value: BaseException,
     log.critical("uncaught error", exc_info=(kind, value, tb))
 
 
-def cannot_open_screen(options: LaunchOptions, advice: str = "restore") -> CannotOpenScreen:
+def cannot_open_screen(options: LaunchOptions,
+                       advice: StoreAdvice = "call") -> CannotOpenScreen:
     """The notice shown instead of the kiosk while its database cannot be opened, in the
     clinic's language, naming the database file; `advice` is the StoreError's."""
     from kiosk.store import DB_NAME

@@ -197,7 +197,8 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
         "staff": SAMPLE_STAFF, "history": found, "history_stats": sample_days(now, config),
         "history_query": {"name": "", "days": "14"}}
     # The database cannot be opened: shown instead of the kiosk; the path holds no patient data.
-    for advice, stem in (("restore", ""), ("wait", "-in-use"), ("access", "-permissions")):
+    for advice, stem in (("restore", ""), ("wait", "-in-use"), ("access", "-permissions"),
+                         ("call", "-other")):
         yield f"20-cannot-open-records{stem}", CannotOpenScreen, {
             "message": "/home/kiosk/.local/share/discharge-kiosk/kiosk.db", "advice": advice}
 

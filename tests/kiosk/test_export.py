@@ -120,3 +120,28 @@ def test_a_crash_while_an_export_is_written_leaves_no_cut_short_export(tmp_path:
         for left in tmp_path.glob("*.partial"):
             assert left.name.startswith(out.name + ".")
             left.unlink()
+
+
+def test_an_export_to_a_pipe_or_a_link_is_written_through_it(tmp_path: Path) -> None:
+    """`--out /dev/stdout` and the like: written in place, not replaced by a new file."""
+    import os
+    import threading
+
+    from kiosk.export import write_private
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    write_private(pipe, "id,first_name\n")
+    reader.join(timeout=10)
+    assert received == [b"id,first_name\n"] and pipe.is_fifo()
+
+    target = tmp_path / "kept.csv"
+    target.write_text("old")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    write_private(link, "id,first_name\n")
+    assert link.is_symlink() and target.read_text() == "id,first_name\n"
+    assert target.stat().st_mode & 0o777 == 0o600

@@ -29,7 +29,7 @@ def test_pins_are_argon2id_hashes_never_the_pin(runtime: Runtime, nurse: StaffMe
     assert stat.S_IMODE(pepper.stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize("damage", [b"", b"\n", b"1f2e" * 8, b"\x00" * 64])
+@pytest.mark.parametrize("damage", [b"1f2e" * 8, b"\x00" * 64, b"zz" * 32])
 def test_a_damaged_pepper_is_refused_and_left_as_it_was(damage: bytes, tmp_path: Path) -> None:
     """Cut short or scribbled over: PINs cannot be checked with it, and a new pepper would
     lock every account out, so the kiosk says so instead of opening."""
@@ -44,6 +44,36 @@ def test_a_damaged_pepper_is_refused_and_left_as_it_was(damage: bytes, tmp_path:
         open_runtime(load_config(), data)
     assert refused.value.advice == "restore"
     assert pepper.read_bytes() == damage
+
+
+def test_an_empty_pepper_an_older_kiosk_left_is_made_anew_until_an_account_uses_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Older kiosks stopped while making the pepper left it empty. With no account yet it is
+    made anew; once accounts were hashed with it, it is kept, so nobody is locked out."""
+    from kiosk.config import load_config
+    from kiosk.staff import PEPPER_PATTERN
+
+    fresh, used = tmp_path / "fresh", tmp_path / "used"
+    for data in (fresh, used):
+        runtime = open_runtime(load_config(), data)
+        (data / PEPPER_NAME).write_bytes(b"")
+        if data == used:  # as an older kiosk that read the empty file did
+            runtime.staff.pepper = b""
+            runtime.staff.add("Nurse Kim", STAFF_PIN, actor="cli")
+        runtime.close()
+
+    runtime = open_runtime(load_config(), fresh)
+    runtime.close()
+    assert PEPPER_PATTERN.fullmatch((fresh / PEPPER_NAME).read_text())
+    with caplog.at_level("WARNING", logger="kiosk.staff"):
+        runtime = open_runtime(load_config(), used)
+    try:
+        assert (used / PEPPER_NAME).read_bytes() == b""
+        [kim] = runtime.staff.members()
+        assert runtime.staff.verify(kim.id, STAFF_PIN).id == kim.id
+    finally:
+        runtime.close()
+    assert "the pepper file is empty" in caplog.text
 
 
 # Makes peppers in fresh folders until killed; prints each folder before it starts on it.
@@ -62,7 +92,6 @@ for n in range(100_000):
 def test_a_crash_while_the_pepper_is_made_never_leaves_a_damaged_one(tmp_path: Path) -> None:
     """Killed at random moments while making peppers: each is whole or not there at all,
     and the next start makes one and removes what the crash left."""
-    import os
     import random
     import signal
     import subprocess
@@ -91,8 +120,6 @@ def test_a_crash_while_the_pepper_is_made_never_leaves_a_damaged_one(tmp_path: P
                 assert PEPPER_PATTERN.fullmatch(pepper.read_text().strip()), folder
         cut_short.append(folders[-1])
     for folder in cut_short:  # the next start in each
-        for left in folder.glob(".pepper.*.tmp"):
-            os.utime(left, (time.time() - 3600, time.time() - 3600))
         had = (folder / PEPPER_NAME).read_bytes() if (folder / PEPPER_NAME).exists() else None
         pepper = load_pepper(folder)
         assert PEPPER_PATTERN.fullmatch(pepper.decode())

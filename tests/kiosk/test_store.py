@@ -114,12 +114,14 @@ def test_a_data_dir_others_can_read_is_refused_with_advice_to_fix_it_not_restore
 # Run apart, as another user when the tests run as root (root may read any file): the store
 # is imported first, then the child gives up root, as a kiosk user is without it.
 AS_ANOTHER_USER = """
-import json, os, pwd, sys
+import json, os, pwd, sys, tempfile
 from pathlib import Path
 from kiosk.config import load_config
 from kiosk.runtime import open_runtime
 from kiosk.store import StoreError
 config = load_config()
+with tempfile.TemporaryDirectory() as warm:  # every module it loads on the way, while it can
+    open_runtime(config, Path(warm) / "data").close()
 if os.geteuid() == 0:
     nobody = pwd.getpwnam("nobody")
     os.setgroups([])
@@ -154,6 +156,12 @@ def test_a_records_file_the_kiosk_user_may_not_read_is_not_called_damaged(theirs
         data = top / "data"
         open_runtime(load_config(), data).close()
         refused = (data / theirs).resolve()
+
+        def fingerprint() -> dict[str, tuple[str, int, int]]:
+            return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns,
+                             p.stat().st_mode) for p in sorted(data.iterdir())}
+        before = fingerprint()
+        mode = refused.stat().st_mode
         if os.geteuid() == 0:  # the kiosk user's files, but for the one root restored
             nobody = pwd.getpwnam("nobody")
             for path in [data, *data.iterdir()]:
@@ -161,11 +169,6 @@ def test_a_records_file_the_kiosk_user_may_not_read_is_not_called_damaged(theirs
                     os.chown(path, nobody.pw_uid, nobody.pw_gid)
         else:
             refused.chmod(0)
-
-        def fingerprint() -> dict[str, tuple[str, int, int]]:
-            return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns,
-                             p.stat().st_mode) for p in sorted(data.iterdir())}
-        before = fingerprint()
         result = subprocess.run([sys.executable, "-c", AS_ANOTHER_USER, str(data)],
                                 capture_output=True, text=True, timeout=60, check=False)
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
@@ -174,6 +177,7 @@ def test_a_records_file_the_kiosk_user_may_not_read_is_not_called_damaged(theirs
         assert said["advice"] == "access"
         assert f"may not use {refused} (" in said["message"]  # denied, or not permitted
         assert "owner" in said["message"] and "backup" not in said["message"]
+        refused.chmod(mode)  # as it was, where the test took it away (not as root)
         assert fingerprint() == before  # nothing changed, and no side file made
     finally:
         shutil.rmtree(top)
@@ -181,7 +185,8 @@ def test_a_records_file_the_kiosk_user_may_not_read_is_not_called_damaged(theirs
 
 def test_sqlite_s_own_refusals_are_told_apart(tmp_path: Path) -> None:
     """Real errors from SQLite: a busy file means wait, a file it may not write or open
-    means fix its setup, anything else is the file's contents: restore."""
+    means fix its setup, a damaged one restore, and anything else (a full disk) call IT:
+    restoring a backup then would lose the day's records."""
     import sqlite3
 
     from kiosk.store import _advice_for
@@ -204,8 +209,13 @@ def test_sqlite_s_own_refusals_are_told_apart(tmp_path: Path) -> None:
     garbage.write_bytes(b"not a database" * 100)
     not_a_database = refusal(lambda: sqlite3.connect(garbage).execute("SELECT 1 FROM t"))
 
-    assert [_advice_for(e) for e in (busy, cannot_write, cannot_open, not_a_database)] == [
-        "wait", "access", "access", "restore"]
+    small = sqlite3.connect(tmp_path / "small.db")
+    small.execute("CREATE TABLE t (x)")
+    small.execute("PRAGMA max_page_count = 2")  # as good as a full disk, to SQLite
+    full = refusal(lambda: small.execute("INSERT INTO t VALUES (?)", [b"x" * 100_000]))
+
+    found = [_advice_for(e) for e in (busy, cannot_write, cannot_open, not_a_database, full)]
+    assert found == ["wait", "access", "access", "restore", "call"]
 
 
 def test_open_discharges_excludes_finished_ones(tmp_path: Path) -> None:

@@ -162,7 +162,7 @@ def test_a_data_dir_others_can_read_says_to_fix_it_not_to_restore_it(
 
     while_waiting(look)
     assert launch(LaunchOptions(CONFIG, folder, windowed=True)) == 1
-    assert step_three(words) == load_content("en").text("staff.cannot_open.step_call_access")
+    assert step_three(words) == load_content("en").text("staff.cannot_open.advice_access")
     assert "backup will not fix" in step_three(words)
     assert fingerprint(folder) == before and folder.stat().st_mode & 0o777 == 0o755
 
@@ -211,14 +211,14 @@ def test_the_notice_follows_what_is_wrong_as_it_changes_and_opens_once_it_is_rig
             os.close(other)
     assert runtime is not None, "the restored database did not open"
     runtime.close()
-    assert [step for _, step in shown] == [en.text("staff.cannot_open.step_call_wait"),
-                                           en.text("staff.cannot_open.step_call_restore")]
+    assert [step for _, step in shown] == [en.text("staff.cannot_open.advice_wait"),
+                                           en.text("staff.cannot_open.advice_restore")]
     assert shown[0][0] is not shown[1][0]
     QApplication.processEvents()
     assert not any(isinstance(w, CannotOpenScreen) for w in visible_windows())
 
 
-@pytest.mark.parametrize("advice", ["restore", "wait", "access"])
+@pytest.mark.parametrize("advice", ["restore", "wait", "access", "call"])
 def test_the_notice_in_spanish_fits_a_long_path_and_renders(
         advice: str, qtbot, styled_app: QApplication, tmp_path: Path) -> None:
     """The clinic's language; a deep data dir wraps instead of running off the screen, with
@@ -236,7 +236,7 @@ def test_the_notice_in_spanish_fits_a_long_path_and_renders(
     texts = [t["text"] for t in info["texts"]]  # type: ignore[union-attr]
     assert texts[0] == "El quiosco no puede abrir sus registros"
     assert "4. Luego toque «Intentar de nuevo»." in texts
-    assert load_content("es").text(f"staff.cannot_open.step_call_{advice}") in texts
+    assert load_content("es").text(f"staff.cannot_open.advice_{advice}") in texts
     where = [t for t in info["texts"] if t["accessible_name"].startswith(  # type: ignore[union-attr]
         "Archivo de registros: ")]
     assert [w["accessible_name"] for w in where] == [f"Archivo de registros: {deep / DB_NAME}"]

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the resting screen is drawn before the rest of the core has
     from kiosk.flow import Context, DischargeState
     from kiosk.history import DayStat
     from kiosk.staff import StaffMember
-    from kiosk.store import AuditProblem
+    from kiosk.store import AuditProblem, StoreAdvice
 from ui.theme import LARGE_TEXT, SIZES, stylesheet
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class ScreenModel:
     staff_accounts: tuple[StaffMember, ...] = ()  # for an administrator's account list
     staff_form: Mapping[str, str] = field(default_factory=dict)  # "mode" add|reset, "name"
     message: str = ""  # a kind message to show, e.g. why something was refused
-    advice: str = "restore"  # the cannot-open notice's step for staff (kiosk.store.StoreAdvice)
+    advice: StoreAdvice = "call"  # the cannot-open notice's step for staff
     languages: tuple[tuple[str, str], ...] = ()  # (code, own name) for the language switch
     large_text: bool = False
     can_speak: bool = False  # a speech engine is present: show "Read to me"

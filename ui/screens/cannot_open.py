@@ -1,11 +1,11 @@
-"""The kiosk cannot open its database (damaged, cut short, not a database at all): a calm,
-full-screen notice in place of the kiosk, never a traceback.
+"""The kiosk cannot open its records (damaged, in use, set up wrongly, a failing disk): a
+calm, full-screen notice in place of the kiosk, never a traceback.
 
 It says that nothing was deleted and what staff should do, which follows what is wrong
-(`model.advice`: restore a damaged file, wait while another program uses it, or fix its
-folder's owner or permissions), and names the database file (`model.message` holds its path,
-which holds no patient data). "Try again" reports "retry",
-e.g. after IT restored the file from backup; closing the window reports "quit"."""
+(`model.advice`: restore a damaged file, wait while another program uses it, fix its
+folder's owner or permissions, or call IT), and names the database file (`model.message`
+holds its path, which holds no patient data). "Try again" reports "retry", e.g. after IT
+restored the file from backup; closing the window reports "quit"."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class CannotOpenScreen(Screen):
         for key in ("step_leave", "step_check"):
             self.root.addWidget(label(text(f"staff.cannot_open.{key}"), "notice"))
         self.root.addWidget(label(text("staff.cannot_open.command"), "command", wrap=False))
-        self.root.addWidget(label(text(f"staff.cannot_open.step_call_{model.advice}"),
+        self.root.addWidget(label(text(f"staff.cannot_open.advice_{model.advice}"),
                                   "notice"))
         self.root.addWidget(label(text("staff.cannot_open.step_retry", button=try_again),
                                   "notice"))
