@@ -103,7 +103,7 @@ def load_pepper(data_dir: Path, *, accounts_exist: bool = True) -> bytes:
                 raise StoreError(
                     f"The pepper file {path}, which the staff PINs are checked with, is "
                     "damaged. It was left untouched. Ask your administrator to restore it "
-                    "from the same backup as the database.", advice="restore")
+                    "from the same backup as the database.", advice="restore", path=path)
             os.chmod(path, 0o600)
     except OSError as exc:
         raise cannot_use(exc, path) from None

@@ -44,12 +44,15 @@ helps only with the first: restoring one for the others would throw away the day
 
 
 class StoreError(Exception):
-    """The database cannot be used; the message says what staff should do, and `advice`
-    which kind of help it needs (the cannot-open notice words its step from it)."""
+    """The records cannot be used; the message says what staff should do, `advice` which
+    kind of help it needs (the cannot-open notice words its step from it), and `path` the
+    file or folder at fault when it is not the database (the notice names it)."""
 
-    def __init__(self, message: str, advice: StoreAdvice = "call") -> None:
+    def __init__(self, message: str, advice: StoreAdvice = "call",
+                 path: Path | None = None) -> None:
         super().__init__(message)
         self.advice: StoreAdvice = advice
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def ensure_private_dir(path: Path) -> Path:
         raise StoreError(
             f"The data dir {path} can be read by other users. Patient data must be private: "
             f"choose a new folder, or make this one private with: chmod 700 {path}",
-            advice="access")
+            advice="access", path=path)
     return path
 
 
@@ -672,11 +675,12 @@ def cannot_use(exc: OSError, path: Path) -> StoreError:
     """A file or folder of the records that the system refused: e.g. a backup restored by
     another user, who then owns it ("access"), or a full or read-only disk ("call"). The file
     may well be sound, and restoring it again would not help."""
-    where = exc.filename or path
+    where = Path(exc.filename) if isinstance(exc.filename, str) else path
     if isinstance(exc, PermissionError):
         return StoreError(f"The kiosk's user may not use {where} ({exc.strerror}). It was "
-                          f"left untouched. {_ACCESS}", advice="access")
-    return StoreError(f"The kiosk cannot use {where} ({exc.strerror or exc}). {_CALL}")
+                          f"left untouched. {_ACCESS}", advice="access", path=where)
+    return StoreError(f"The kiosk cannot use {where} ({exc.strerror or exc}). {_CALL}",
+                      path=where)
 
 
 def _advice_for(error: sqlite3.DatabaseError) -> StoreAdvice:

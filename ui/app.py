@@ -7,6 +7,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -52,15 +53,16 @@ def _log_uncaught(kind: type[BaseException], value: BaseException,
     log.critical("uncaught error", exc_info=(kind, value, tb))
 
 
-def cannot_open_screen(options: LaunchOptions,
-                       advice: StoreAdvice = "call") -> CannotOpenScreen:
-    """The notice shown instead of the kiosk while its database cannot be opened, in the
-    clinic's language, naming the database file; `advice` is the StoreError's."""
+def cannot_open_screen(options: LaunchOptions, advice: StoreAdvice = "call",
+                       path: Path | None = None) -> CannotOpenScreen:
+    """The notice shown instead of the kiosk while its records cannot be opened, in the
+    clinic's language, naming the file at fault (the database unless `path` says another);
+    `advice` and `path` are the StoreError's."""
     from kiosk.store import DB_NAME
 
     model = ScreenModel(content=load_content(options.config.kiosk.default_language),
                         config=options.config, clock=SystemClock(),
-                        message=str(options.data_dir / DB_NAME), advice=advice)
+                        message=str(path or options.data_dir / DB_NAME), advice=advice)
     return CannotOpenScreen(model)
 
 
@@ -73,18 +75,19 @@ def open_or_explain(options: LaunchOptions, covers: QWidget | None = None) -> Ru
     from kiosk.store import StoreError
 
     screen: CannotOpenScreen | None = None
+    shown_for: tuple[StoreAdvice, Path | None] | None = None  # what the notice says is wrong
     try:
         while True:
             try:
                 return open_runtime(options.config, options.data_dir)
             except StoreError as exc:
                 print(f"discharge-kiosk: {exc}", file=sys.stderr)
-                advice = exc.advice
-            if screen is None or screen.model.advice != advice:
+                wrong = (exc.advice, exc.path)
+            if screen is None or wrong != shown_for:
                 # A new notice when what is wrong has changed (e.g. the other program let
                 # go, and the file turned out damaged): its step must say what to do now.
-                shown = screen
-                screen = cannot_open_screen(options, advice)
+                shown, shown_for = screen, wrong
+                screen = cannot_open_screen(options, *wrong)
                 _show(screen, options.windowed)
                 if shown is not None:
                     shown.hide()

@@ -167,6 +167,26 @@ def test_a_data_dir_others_can_read_says_to_fix_it_not_to_restore_it(
     assert fingerprint(folder) == before and folder.stat().st_mode & 0o777 == 0o755
 
 
+def test_a_damaged_pepper_is_the_file_the_notice_names(
+        styled_app: QApplication, used_data_dir: Path, tmp_path: Path) -> None:
+    """The database is sound; the pepper beside it is not. Staff and IT must not be sent to
+    restore the database."""
+    folder = tmp_path / "data"
+    shutil.copytree(used_data_dir, folder)
+    folder.chmod(0o700)
+    (folder / "pepper").write_text("scribbled over")
+    words: list[str] = []
+
+    def look() -> None:
+        words.extend(words_on(notice_of(visible_windows())))
+
+    while_waiting(look)
+    assert launch(LaunchOptions(CONFIG, folder, windowed=True)) == 1
+    en = load_content("en")
+    assert step_three(words) == en.text("staff.cannot_open.advice_restore")
+    assert words[-1] == en.text("staff.cannot_open.file", path=folder / "pepper")
+
+
 def test_the_notice_follows_what_is_wrong_as_it_changes_and_opens_once_it_is_right(
         styled_app: QApplication, used_data_dir: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
