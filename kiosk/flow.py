@@ -197,6 +197,13 @@ class PrintFinished(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FollowUpChanged(Event):
+    """Staff corrected the next visit after the start (None: no visit on the sheet)."""
+
+    follow_up_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class SignedOff(Event):
     sheet_in_hand: bool
     companion_present: bool
@@ -438,6 +445,14 @@ def _sheet_current(state: DischargeState, event: Event, ctx: Context) -> str | N
     return None if same_day and recent else "sheet_outdated"
 
 
+def _sheet_shows_the_visit(state: DischargeState, event: Event, ctx: Context) -> str | None:
+    """A sheet printed before staff corrected the next visit shows the wrong one."""
+    record = state.record
+    if record.sheet_time is None or record.sheet_follow_up_changes == record.follow_up_changes:
+        return None
+    return "sheet_follow_up_changed"
+
+
 def _void_reason_known(state: DischargeState, event: Event, ctx: Context) -> str | None:
     assert isinstance(event, Voided)
     return None if event.reason in VOID_REASONS else "unknown_choice"
@@ -462,6 +477,7 @@ SIGN_OFF_GUARDS: tuple[Guard, ...] = (
     _teach_back_passed,
     _companion_on_record,
     _sheet_current,
+    _sheet_shows_the_visit,
     _staff_checks,
 )
 
@@ -515,6 +531,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Step.READINESS, PatientPartStarted, Step.SAFETY_RULES, (_by_staff,)),
     *_each(_READINESS_LATER, ReadinessRecorded, STAY, (_by_staff,)),
     *_each(NON_FINAL_STEPS, BloodPressureRecorded, STAY, (_by_staff,)),
+    *_each(NON_FINAL_STEPS, FollowUpChanged, STAY, (_by_staff,)),
     Transition(Step.SAFETY_RULES, RuleAcknowledged, Step.TEACH_BACK,
                (_is_next_rule, _is_last_rule)),
     Transition(Step.SAFETY_RULES, RuleAcknowledged, STAY, (_is_next_rule,)),
@@ -645,9 +662,16 @@ def _record_after(state: DischargeState, transition: Transition, event: Event,
     if type(event) in _COMPANION_PAGES:
         return replace(record, companion=_companion_after(record.companion, event, now))
     if isinstance(event, PrintFinished):
-        sheet_time = event.sheet_time if event.status.succeeded else record.sheet_time
+        if event.status.succeeded:
+            sheet_time, shown = event.sheet_time, record.follow_up_changes
+        else:
+            sheet_time, shown = record.sheet_time, record.sheet_follow_up_changes
         return replace(record, print_status=event.status, print_job=event.job,
-                       print_attempts=record.print_attempts + 1, sheet_time=sheet_time)
+                       print_attempts=record.print_attempts + 1, sheet_time=sheet_time,
+                       sheet_follow_up_changes=shown)
+    if isinstance(event, FollowUpChanged):
+        return replace(record, follow_up_at=event.follow_up_at,
+                       follow_up_changes=record.follow_up_changes + 1)
     if isinstance(event, SignedOff):
         return replace(record, signed_off_by=event.actor, discharged_at=now)
     if isinstance(event, Voided):

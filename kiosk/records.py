@@ -164,6 +164,11 @@ class Discharge:
     started_by: str
     rules: tuple[str, ...]
     follow_up_at: datetime | None = None
+    follow_up_changes: int = 0
+    """How often staff corrected the next visit after the start."""
+    sheet_follow_up_changes: int = 0
+    """`follow_up_changes` when the last sheet printed: a correction since then means the
+    sheet in hand shows the wrong visit."""
     wristband_ref: str = ""
     """An opaque, keyed hash of the scanned wristband: it matches the band, and cannot be
     turned back into the hospital number printed on it."""

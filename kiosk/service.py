@@ -79,10 +79,7 @@ class DischargeService:
                                                         unprintable=self.unprintable),
             "last_initial": lambda: validation.last_initial(last_initial),
             "infusion_ended_at": lambda: validation.infusion_ended_at(infusion_ended_at, now),
-            # Typed by staff, in the order their language (the clinic's) writes days.
-            "follow_up_at": lambda: follow_up_at or validation.follow_up(
-                follow_up, now, self.config.zone,
-                day_first=load_content(self.config.kiosk.default_language).day_first),
+            "follow_up_at": lambda: follow_up_at or self._typed_follow_up(follow_up, now),
             "wristband": lambda: validation.wristband(wristband),
         })
         patient = Patient(
@@ -105,6 +102,21 @@ class DischargeService:
         state = flow.start(record)
         self.store.save(state, Started(id=f"start-{record.id}", actor=staff_actor), now)
         return state
+
+    def _typed_follow_up(self, typed: str, now: datetime) -> datetime | None:
+        # Typed by staff, in the order their language (the clinic's) writes days.
+        return validation.follow_up(
+            typed, now, self.config.zone,
+            day_first=load_content(self.config.kiosk.default_language).day_first)
+
+    def change_follow_up(self, state: DischargeState, typed: str,
+                         staff_actor: str) -> DischargeState:
+        """Staff correct the next visit, typed as at the start ("" for none). A sheet
+        printed before must then be printed again before sign-off. Raises InvalidInput."""
+        valid = validation.gather({
+            "follow_up_at": lambda: self._typed_follow_up(typed, self.clock.now())})
+        return self.apply(state, flow.FollowUpChanged(follow_up_at=valid["follow_up_at"],
+                                                      actor=staff_actor))
 
     def wristband_ref(self, scanned: str) -> str:
         if not scanned:

@@ -300,6 +300,37 @@ def test_staff_clearing_the_last_question_resumes_at_the_companion() -> None:
     assert apply(state, flow.StaffResumed(actor=STAFF), ctx()).step is Step.COMPANION
 
 
+def test_a_visit_corrected_after_the_sheet_printed_needs_a_reprint_before_sign_off() -> None:
+    """Staff fix the next visit at sign-off: the sheet in hand shows the old one until a
+    new sheet has printed. A failed reprint does not count."""
+    state = walk_to_sign_off()
+    printed = flow.PrintFinished(status=PrintStatus.COMPLETED, job="8", sheet_time=NOW)
+    state = apply(state, printed, ctx())
+    visit = NOW + timedelta(days=7)
+    with pytest.raises(TransitionRefused) as refused:
+        apply(state, flow.FollowUpChanged(follow_up_at=visit, actor="kiosk"), ctx())
+    assert refused.value.reasons == ("staff_only",)
+    state = apply(state, flow.FollowUpChanged(follow_up_at=visit, actor=STAFF), ctx())
+    assert state.step is Step.SIGN_OFF and state.record.follow_up_at == visit
+    assert flow.sign_off_blockers(state, ctx()) == ("sheet_follow_up_changed",)
+    state = apply(state, flow.PrintFinished(status=PrintStatus.FAILED), ctx())
+    assert flow.sign_off_blockers(state, ctx()) == ("sheet_follow_up_changed",)
+    state = apply(state, dataclasses.replace(printed, job="9"), ctx())
+    assert flow.sign_off_blockers(state, ctx()) == ()
+    assert apply(state, sign_off(), ctx()).step is Step.DISCHARGED
+
+
+def test_a_visit_corrected_before_anything_printed_needs_no_reprint() -> None:
+    state = flow.start(make_record(NOW, ended_minutes_ago=90))
+    state = apply(state, flow.FollowUpChanged(follow_up_at=None, actor=STAFF), ctx())
+    assert state.step is Step.READINESS and state.record.follow_up_at is None
+    state = apply(state, flow.ReadinessRecorded(readiness=readiness(NOW), actor=STAFF), ctx())
+    state = patient_part(state)
+    state = apply(state, flow.PrintFinished(status=PrintStatus.COMPLETED, sheet_time=NOW),
+                  ctx())
+    assert flow.sign_off_blockers(state, ctx()) == ()
+
+
 def test_sign_off_needs_the_teach_back() -> None:
     state = walk_to_sign_off()
     skipped = DischargeState(Step.SIGN_OFF, dataclasses.replace(state.record, teach_back=()))
@@ -386,7 +417,11 @@ events = st.one_of(
               st.sampled_from(["tonight", "tomorrow", "one_hour", "after_hours", "now"])),
     st.builds(lambda q: flow.RuleReviewed(question=q), st.sampled_from(["drive", "alcohol"])),
     st.builds(lambda: flow.IdlePaused()),
-    st.builds(lambda s: flow.PrintFinished(status=s), st.sampled_from(list(PrintStatus))),
+    st.builds(lambda s, printed: flow.PrintFinished(status=s, sheet_time=printed),
+              st.sampled_from(list(PrintStatus)), st.sampled_from([None, NOW])),
+    st.builds(lambda actor, days: flow.FollowUpChanged(
+        actor=actor, follow_up_at=None if days is None else NOW + timedelta(days=days)),
+        actors, st.one_of(st.none(), st.integers(min_value=1, max_value=30))),
     st.builds(lambda actor, a, b: flow.SignedOff(actor=actor, sheet_in_hand=a,
                                                  companion_present=b),
               actors, st.booleans(), st.booleans()),
@@ -425,6 +460,8 @@ class DischargeMachine(RuleBasedStateMachine):
             assert teach_back.all_passed(record)
             assert record.companion is not None and record.companion.confirmed_at is not None
             assert record.companion.ride_type is not RideType.TAXI_ALONE
+            if record.sheet_time is not None:  # the sheet in hand shows the visit on record
+                assert record.sheet_follow_up_changes == record.follow_up_changes
             self.signed_off_at = self.now
 
     @invariant()

@@ -93,6 +93,63 @@ def test_a_sheet_that_is_no_longer_true_must_be_reprinted(cups_runtime: Runtime,
     assert service.apply(state, sign_off("staff:x")).step is Step.DISCHARGED
 
 
+def test_staff_correct_the_next_visit_and_the_reprinted_sheet_shows_it(
+        runtime: Runtime, clock: ManualClock) -> None:
+    """A wrong visit seen on the printed sheet: staff correct it (audited, as typed at the
+    start), sign-off waits for a sheet that shows it, and the reprint does."""
+    import subprocess
+
+    from kiosk.content import load_content
+
+    service, store = runtime.service, runtime.store
+    state = service.start(first_name="Ana", last_initial="R", language="en",
+                          infusion_ended_at=clock.now() - timedelta(minutes=90),
+                          staff_actor="staff:x", follow_up="12/2 10:30 AM")
+    readiness = Readiness(2, 2, 2, 2, 2, recorded_at=clock.now(), staff_id="staff:x")
+    state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor="staff:x"))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = service.apply(state, event)
+    state = service.confirm_companion(state, name="Maria", phone="626 555 0199",
+                                      signature=MARK)
+    state = service.print_sheet(state)
+    assert state.step is Step.SIGN_OFF
+
+    with pytest.raises(InvalidInput) as invalid:
+        service.change_follow_up(state, "12/45 10:30 AM", "staff:x")
+    assert [e.message_key for e in invalid.value.errors] == ["errors.follow_up"]
+    assert store.load(state.record.id) == state  # nothing saved
+    state = service.change_follow_up(state, "12/3 9:00 AM", "staff:x")
+    when = state.record.follow_up_at
+    assert when is not None and (when.month, when.day, when.hour, when.minute) == (12, 3, 9, 0)
+    assert store.load(state.record.id) == state
+    assert store.audit_rows(state.record.id)[-1].action == "FollowUpChanged"
+    assert store.audit_rows(state.record.id)[-1].actor == "staff:x"
+    with pytest.raises(flow.TransitionRefused) as refused:
+        service.apply(state, sign_off("staff:x"))
+    assert refused.value.reasons == ("sheet_follow_up_changed",)
+
+    state = service.print_sheet(state, actor="staff:x")
+    newest = max((runtime.data_dir / "printed").glob("*.pdf"), key=lambda p: p.stat().st_mtime_ns)
+    sheet = " ".join(subprocess.run(["pdftotext", str(newest), "-"], capture_output=True,
+                                    text=True, check=True).stdout.split())
+    visit = load_content("en").date_time(when, runtime.config.zone)
+    assert load_content("en").text("sheet.details.follow_up", when=visit) in sheet
+    assert "December 2" not in sheet
+    assert service.apply(state, sign_off("staff:x")).step is Step.DISCHARGED
+
+
+def test_staff_may_take_the_next_visit_off_the_sheet(runtime: Runtime,
+                                                     clock: ManualClock) -> None:
+    state = runtime.service.start(first_name="Ana", last_initial="R", language="en",
+                                  infusion_ended_at=clock.now(), staff_actor="staff:x",
+                                  follow_up="12/2 10:30 AM")
+    state = runtime.service.change_follow_up(state, "  ", "staff:x")
+    assert state.record.follow_up_at is None and state.record.follow_up_changes == 1
+    with pytest.raises(flow.TransitionRefused):
+        runtime.service.change_follow_up(state, "12/3 9:00 AM", "kiosk")
+
+
 def test_bad_companion_input_is_refused_and_nothing_is_lost(runtime: Runtime,
                                                             clock: ManualClock) -> None:
     state = runtime.service.start(first_name="Ana", last_initial="R", language="en",
