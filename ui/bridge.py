@@ -312,6 +312,10 @@ class FlowBridge(QObject):
         self._apply_current(lambda state: self.runtime.service.record_blood_pressure(
             state, text, staff_actor))
 
+    def change_follow_up(self, typed: str, staff_actor: str) -> None:
+        self._apply_current(lambda state: self.runtime.service.change_follow_up(
+            state, typed, staff_actor))
+
     def choose_language(self, language: str) -> None:
         self._apply_current(
             lambda state: self.runtime.service.choose_language(state, language))

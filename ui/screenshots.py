@@ -66,6 +66,7 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
         SignatureScreen,
     )
     from ui.screens.discharged import DischargedScreen
+    from ui.screens.follow_up import FollowUpScreen
     from ui.screens.help_review import HelpReviewScreen
     from ui.screens.history import HistoryScreen
     from ui.screens.pin import PinScreen
@@ -183,6 +184,10 @@ def sample_screens(config: ClinicConfig, clock: ManualClock, language: str
                                                      **state(Step.SIGN_OFF, ready)}
     yield "15-discharged", DischargedScreen, state(Step.DISCHARGED, printed)
     yield "16-staff-void", VoidScreen, {"staff": SAMPLE_STAFF, **state(Step.SAFETY_RULES)}
+    visit = (now.astimezone(config.zone) + timedelta(days=7)).replace(
+        hour=10, minute=30, second=0, microsecond=0)
+    yield "16-staff-change-visit", FollowUpScreen, {"staff": SAMPLE_STAFF, **state(
+        Step.SIGN_OFF, dataclasses.replace(answered, follow_up_at=visit))}
     found = tuple(r.state for r in sample_board(config, now))
     yield "18-staff-settings", SettingsScreen, {"staff": SAMPLE_ADMIN}
     accounts = (SAMPLE_ADMIN, SAMPLE_STAFF, StaffMember(id="c", name="Sam Park",

@@ -44,6 +44,7 @@ from ui.screens.companion import (
     SignatureScreen,
 )
 from ui.screens.discharged import DischargedScreen
+from ui.screens.follow_up import FollowUpScreen
 from ui.screens.help_review import HelpReviewScreen
 from ui.screens.history import HistoryScreen
 from ui.screens.pin import PinScreen
@@ -126,6 +127,7 @@ def _same_page(before: DischargeState, after: DischargeState) -> bool:
 STAFF_SCREENS: frozenset[type[Screen]] = frozenset({
     PinScreen, StaffHomeScreen, StartScreen, ReadinessScreen, SignOffScreen, HelpReviewScreen,
     SetupScreen, VoidScreen, HistoryScreen, SettingsScreen, StaffAdminScreen, StaffFormScreen,
+    FollowUpScreen,
 })
 
 
@@ -157,6 +159,9 @@ class KioskWindow(QMainWindow):
         self.sign_ins_out = 0
         self.sign_ins_dropped = 0
         self.staff_view: str | None = None  # "start" or "readiness" over the step's screen
+        # The discharge's count of visit corrections when staff opened the visit form: the
+        # form closes once a correction beyond it comes back saved.
+        self.follow_up_changes_seen = 0
         self.board: tuple[BoardRow, ...] = ()
         self.staff_names: tuple[tuple[str, str], ...] = ()
         self.message = ""
@@ -208,6 +213,7 @@ class KioskWindow(QMainWindow):
             "still_here": self._on_still_here, "clear_companion": self._on_clear_companion,
             "check_setup": self._on_check_setup, "blood_pressure": self._on_blood_pressure,
             "ask_void": self._on_ask_void, "reprint_row": self._on_reprint_row,
+            "ask_follow_up": self._on_ask_follow_up, "follow_up": self._on_follow_up,
             "history": self._on_history, "search": self._on_search,
             "export": self._on_export, "settings": self._on_settings,
             "save_settings": self._on_save_settings, "staff_admin": self._on_staff_admin,
@@ -337,6 +343,8 @@ class KioskWindow(QMainWindow):
             return ReadinessScreen
         if self.staff is not None and self.staff_view == "void":
             return VoidScreen
+        if self.staff is not None and self.staff_view == "follow_up":
+            return FollowUpScreen
         screens = STEP_SCREENS[state.step]
         if self.staff is not None and screens.staff is not None:
             return screens.staff
@@ -458,6 +466,9 @@ class KioskWindow(QMainWindow):
             self.staff_view = None
         if self.staff_view == "start" and state is not None:
             self.staff_view = None
+        if self.staff_view == "follow_up" and state is not None \
+                and state.record.follow_up_changes > self.follow_up_changes_seen:
+            self.staff_view = None  # saved: back to where staff asked to change it
         if state is not None and state.step is Step.VOIDED:
             self.bridge.clear()
             self.bridge.list_board()
@@ -715,6 +726,16 @@ class KioskWindow(QMainWindow):
     def _on_ask_void(self, _: object) -> None:
         self.staff_view = "void"
         self.refresh()
+
+    def _on_ask_follow_up(self, _: object) -> None:
+        state = self.bridge.state
+        if state is not None:
+            self.follow_up_changes_seen = state.record.follow_up_changes
+            self.staff_view = "follow_up"
+            self.refresh()
+
+    def _on_follow_up(self, typed: Any) -> None:
+        self.bridge.change_follow_up(str(typed), self._staff_actor())
 
     def _on_void(self, reason: Any) -> None:
         actor = self._staff_actor()

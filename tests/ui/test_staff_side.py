@@ -411,6 +411,64 @@ def ana_at_printing(runtime: Runtime, nurse: StaffMember) -> DischargeState:
     return service.confirm_companion(state, name="Maria", phone="6265550199", signature=MARK)
 
 
+def test_staff_correct_the_next_visit_at_sign_off_and_reprint_before_signing(
+        qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
+    """The printed sheet shows the wrong visit: staff change it on the kiosk (a wrong one
+    is explained, the right one read back in words), and the sheet must then be printed
+    again before sign-off."""
+    from tests.ui.test_walkthrough import type_into
+    from ui.screens.follow_up import FollowUpScreen
+    from ui.screens.signoff import SignOffScreen
+    from ui.screenshots import SIZE, describe_screen
+
+    state = ui_runtime.service.print_sheet(ana_at_printing(ui_runtime, ui_nurse))
+    sign_in(qtbot, window, tap, StaffHomeScreen)
+    name = f"{STAFF.text('staff.home.resume')} Ana R."
+    qtbot.waitUntil(lambda: name in [b.accessibleName() for b in buttons(
+        window.active_screen)])
+    tap(window, name)
+    on(qtbot, window, SignOffScreen)
+    tap(window, STAFF.text("staff.signoff.change_follow_up"))
+    on(qtbot, window, FollowUpScreen)
+    assert STAFF.text("staff.follow_up.none") in visible_texts(window)
+
+    field = STAFF.text("staff.follow_up.field")
+    type_into(qtbot, window, field, "someday")
+    tap(window, STAFF.text("staff.follow_up.save"))
+    qtbot.waitUntil(lambda: STAFF.text("errors.follow_up") in [
+        w.text() for w in window.active_screen.findChildren(QLabel)
+        if w.isVisible() and w.property("role") == "staff-error"])
+    assert type(window.active_screen) is FollowUpScreen
+    assert ui_runtime.store.discharges()[0].record.follow_up_changes == 0
+    next(f for f in window.active_screen.findChildren(QLineEdit)
+         if f.accessibleName() == field).clear()
+    type_into(qtbot, window, field, "12/3 9:00 AM")
+    read = [w.text() for w in window.active_screen.findChildren(QLabel) if w.isVisible()
+            and w.text().startswith(STAFF.text("staff.start.follow_up_read", when=""))]
+    tap(window, STAFF.text("staff.follow_up.save"))
+    on(qtbot, window, SignOffScreen)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+
+    record = ui_runtime.store.discharges()[0].record
+    assert record.follow_up_at is not None
+    assert read == [STAFF.text("staff.start.follow_up_read", when=STAFF.date_time(
+        record.follow_up_at, ui_runtime.config.zone))]
+    assert [r.actor for r in ui_runtime.store.audit_rows(state.record.id)
+            if r.action == "FollowUpChanged"] == [ui_nurse.actor]
+    must_reprint = f"• {STAFF.text('staff.refusals.sheet_follow_up_changed')}"
+    assert any(must_reprint in t for t in visible_texts(window))
+    for item in [*describe_screen(window.active_screen)["texts"],  # type: ignore[misc]
+                 *describe_screen(window.active_screen)["interactive"]]:  # type: ignore[misc]
+        assert item["y"] >= 0 and item["y"] + item["height"] <= SIZE[1], item["text"]
+
+    tap(window, STAFF.text("staff.signoff.reprint"))
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.print_attempts == 2,
+                    timeout=30000)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    on(qtbot, window, SignOffScreen)
+    qtbot.waitUntil(lambda: not any(must_reprint in t for t in visible_texts(window)))
+
+
 def test_reprint_from_the_board_is_a_new_audited_job(
         qtbot, window: KioskWindow, tap: Tap, ui_runtime: Runtime, ui_nurse) -> None:
     state = ui_runtime.service.print_sheet(ana_at_printing(ui_runtime, ui_nurse))

@@ -47,6 +47,10 @@ class SignOffScreen(Screen):
         exits = QHBoxLayout()
         self.add_staff_exits(exits)
         exits.addStretch(1)
+        # A wrong visit is often first seen on the printed sheet, here.
+        change_visit = button(text("staff.signoff.change_follow_up"), "staff")
+        change_visit.clicked.connect(lambda: self.report("ask_follow_up"))
+        exits.addWidget(change_visit)
         self.root.addLayout(exits)
         actions = QHBoxLayout()
         reprint = button(text("staff.signoff.reprint"), "staff")

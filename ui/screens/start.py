@@ -26,6 +26,19 @@ def field_label(words: str) -> QLabel:
     return widget
 
 
+def follow_up_read_back(model: ScreenModel, typed: str, empty: str = "") -> str:
+    """The visit as typed so far, in the words the sheet will print it; `empty` for nothing
+    typed, and nothing for half a date (said only when it is saved: it is not yet wrong)."""
+    try:
+        when = follow_up(typed, model.now, model.config.zone, day_first=model.content.day_first)
+    except Invalid:
+        return ""
+    if when is None:
+        return empty
+    return model.text("staff.start.follow_up_read",
+                      when=model.content.date_time(when, model.config.zone))
+
+
 class StartScreen(Screen):
     for_staff = True
 
@@ -164,16 +177,8 @@ class StartScreen(Screen):
         self.ended_label.setAccessibleName(words)
 
     def _read_follow_up(self, typed: str) -> None:
-        model = self.model
-        try:
-            when = follow_up(typed, model.now, model.config.zone,
-                             day_first=model.content.day_first)
-        except Invalid:
-            when = None  # said only when Start is tapped: half a date is not yet wrong
-        words = "" if when is None else model.text(
-            "staff.start.follow_up_read", when=model.content.date_time(when, model.config.zone))
         show_message(self.errors["follow_up_at"], "")
-        show_message(self.follow_up_read, words)
+        show_message(self.follow_up_read, follow_up_read_back(self.model, typed))
 
     def _submit(self) -> None:
         self.report("start", {
