@@ -194,6 +194,9 @@ class PrintFinished(Event):
     status: PrintStatus
     job: str = ""
     sheet_time: datetime | None = None  # the discharge time printed on the sheet
+    follow_up_changes: int | None = None
+    """The record's count of visit corrections when the sheet was drawn: a correction saved
+    while it printed is not on it. None (older events): the count when the result came."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -663,7 +666,9 @@ def _record_after(state: DischargeState, transition: Transition, event: Event,
         return replace(record, companion=_companion_after(record.companion, event, now))
     if isinstance(event, PrintFinished):
         if event.status.succeeded:
-            sheet_time, shown = event.sheet_time, record.follow_up_changes
+            shown = record.follow_up_changes if event.follow_up_changes is None \
+                else event.follow_up_changes
+            sheet_time = event.sheet_time
         else:
             sheet_time, shown = record.sheet_time, record.sheet_follow_up_changes
         return replace(record, print_status=event.status, print_job=event.job,

@@ -206,7 +206,8 @@ class DischargeService:
             log.warning("print of %s ended %s: %s", job_title(state.record.id),
                         outcome.status.value, outcome.detail)
         return flow.PrintFinished(status=outcome.status, job=outcome.job, actor=actor,
-                                  sheet_time=sheet_time)
+                                  sheet_time=sheet_time,
+                                  follow_up_changes=state.record.follow_up_changes)
 
     def sheet_time(self, record: Discharge) -> datetime:
         """The discharge time a sheet printed now should show: now, or the end of the

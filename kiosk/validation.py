@@ -184,6 +184,16 @@ _FOLLOW_UP_TIMES = ("%H:%M", "%I:%M %p")
 LATEST_FOLLOW_UP = timedelta(days=366)
 
 
+def follow_up_typed(when: datetime, zone: ZoneInfo, *, day_first: bool = False) -> str:
+    """A visit as staff would type it, which `follow_up` reads back as the same time: to
+    start a correction from what is on record."""
+    local = when.astimezone(zone)
+    if day_first:
+        return f"{local.day}/{local.month} {local:%H:%M}"
+    noon = "PM" if local.hour >= 12 else "AM"  # not %p: the C library's locale would say
+    return f"{local.month}/{local.day} {local.hour % 12 or 12}:{local:%M} {noon}"
+
+
 def follow_up(raw: str, now: datetime, zone: ZoneInfo, *,
               day_first: bool = False) -> datetime | None:
     """The follow-up appointment, typed as "12/2 10:30 AM", "12/2/2026 10:30" or

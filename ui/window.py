@@ -409,7 +409,12 @@ class KioskWindow(QMainWindow):
         same = (isinstance(old, PatientScreen) and type(old) is screen_class
                 and old.model.state is not None and state is not None
                 and _same_page(old.model.state, state))
-        draft = old.draft() if same and isinstance(old, PatientScreen) else {}
+        # A staff form drawn again for the same discharge (a print finished meanwhile, a
+        # save was refused) keeps what was typed, as a patient screen does on its page.
+        same_form = (old is not None and old.for_staff and type(old) is screen_class
+                     and old.model.state is not None and state is not None
+                     and old.model.state.record.id == state.record.id)
+        draft = old.draft() if old is not None and (same or same_form) else {}
         model = self._model(screen_class, draft)
         self.message = ""
         screen = screen_class(model)

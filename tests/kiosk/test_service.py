@@ -139,6 +139,48 @@ def test_staff_correct_the_next_visit_and_the_reprinted_sheet_shows_it(
     assert service.apply(state, sign_off("staff:x")).step is Step.DISCHARGED
 
 
+def test_a_visit_corrected_while_its_sheet_printed_still_needs_a_reprint(
+        runtime: Runtime, clock: ManualClock) -> None:
+    """The sheet is drawn before the correction is saved, and its print result comes after:
+    it shows the old visit, so sign-off still asks for another sheet."""
+    service = runtime.service
+    state = service.start(first_name="Ana", last_initial="R", language="en",
+                          infusion_ended_at=clock.now() - timedelta(minutes=90),
+                          staff_actor="staff:x", follow_up="12/2 10:30 AM")
+    readiness = Readiness(2, 2, 2, 2, 2, recorded_at=clock.now(), staff_id="staff:x")
+    state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor="staff:x"))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = service.apply(state, event)
+    state = service.print_sheet(service.confirm_companion(
+        state, name="Maria", phone="626 555 0199", signature=MARK))
+    printing = service.print_only(state, actor="staff:x")  # the reprint, as the UI runs it
+    state = service.change_follow_up(state, "12/3 9:00 AM", "staff:x")
+    state = service.apply(state, printing)
+    assert state.record.print_attempts == 2
+    with pytest.raises(flow.TransitionRefused) as refused:
+        service.apply(state, sign_off("staff:x"))
+    assert refused.value.reasons == ("sheet_follow_up_changed",)
+
+
+def test_a_record_saved_before_visits_could_be_corrected_loads_and_signs_off(
+        runtime: Runtime, clock: ManualClock) -> None:
+    import json
+
+    state = runtime.service.start(first_name="Ana", last_initial="R", language="en",
+                                  infusion_ended_at=clock.now(), staff_actor="staff:x")
+    stored = json.loads(runtime.store.db.execute(
+        "SELECT record FROM discharges WHERE id = ?", [state.record.id]).fetchone()[0])
+    for key in ("follow_up_changes", "sheet_follow_up_changes"):
+        del stored[key]
+    runtime.store.db.execute("UPDATE discharges SET record = ? WHERE id = ?",
+                             [json.dumps(stored), state.record.id])
+    runtime.store.db.conn.commit()
+    loaded = runtime.store.load(state.record.id).record
+    assert (loaded.follow_up_changes, loaded.sheet_follow_up_changes) == (0, 0)
+    assert loaded == state.record
+
+
 def test_staff_may_take_the_next_visit_off_the_sheet(runtime: Runtime,
                                                      clock: ManualClock) -> None:
     state = runtime.service.start(first_name="Ana", last_initial="R", language="en",

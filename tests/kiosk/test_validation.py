@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk import validation
@@ -226,3 +227,23 @@ def test_a_day_that_cannot_be_searched_is_refused(typed: str) -> None:
     with pytest.raises(Invalid) as refused:
         validation.past_day(typed, date(2026, 11, 25))
     assert refused.value.message_key == "errors.day"
+
+
+@given(minutes=st.integers(min_value=1, max_value=360 * 24 * 60), day_first=st.booleans())
+@settings(max_examples=300)
+def test_a_visit_written_as_staff_type_it_reads_back_as_the_same_time(
+        minutes: int, day_first: bool) -> None:
+    """What the visit form starts with is read as the visit on record, in either order."""
+    from kiosk.validation import follow_up, follow_up_typed
+
+    zone = ZoneInfo("America/Los_Angeles")
+    now = datetime(2026, 11, 25, 22, 7, tzinfo=UTC)
+    when = (now + timedelta(minutes=minutes)).astimezone(zone).replace(second=0,
+                                                                        microsecond=0)
+    typed = follow_up_typed(when, zone, day_first=day_first)
+    try:
+        read = follow_up(typed, now, zone, day_first=day_first)
+    except Invalid as refused:  # only the hour the clocks change, as when typed by hand
+        assert refused.message_key == "errors.follow_up_clock_change", typed
+        return
+    assert read == when, typed

@@ -431,6 +431,9 @@ def test_staff_correct_the_next_visit_at_sign_off_and_reprint_before_signing(
     tap(window, STAFF.text("staff.signoff.change_follow_up"))
     on(qtbot, window, FollowUpScreen)
     assert STAFF.text("staff.follow_up.none") in visible_texts(window)
+    save = next(b for b in buttons(window.active_screen)
+                if b.text() == STAFF.text("staff.follow_up.save"))
+    assert not save.isEnabled()  # nothing typed is what is on record: nothing to save
 
     field = STAFF.text("staff.follow_up.field")
     type_into(qtbot, window, field, "someday")
@@ -443,6 +446,14 @@ def test_staff_correct_the_next_visit_at_sign_off_and_reprint_before_signing(
     next(f for f in window.active_screen.findChildren(QLineEdit)
          if f.accessibleName() == field).clear()
     type_into(qtbot, window, field, "12/3 9:00 AM")
+    # A print that finishes meanwhile draws the form again: what was typed stays.
+    window.bridge.print_sheet(actor=ui_nurse.actor)
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.print_attempts == 2,
+                    timeout=30000)
+    qtbot.waitUntil(lambda: not window.bridge.busy)
+    on(qtbot, window, FollowUpScreen)
+    assert [f.text() for f in window.active_screen.findChildren(QLineEdit)
+            if f.accessibleName() == field] == ["12/3 9:00 AM"]
     read = [w.text() for w in window.active_screen.findChildren(QLabel) if w.isVisible()
             and w.text().startswith(STAFF.text("staff.start.follow_up_read", when=""))]
     tap(window, STAFF.text("staff.follow_up.save"))
@@ -462,11 +473,19 @@ def test_staff_correct_the_next_visit_at_sign_off_and_reprint_before_signing(
         assert item["y"] >= 0 and item["y"] + item["height"] <= SIZE[1], item["text"]
 
     tap(window, STAFF.text("staff.signoff.reprint"))
-    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.print_attempts == 2,
+    qtbot.waitUntil(lambda: ui_runtime.store.discharges()[0].record.print_attempts == 3,
                     timeout=30000)
     qtbot.waitUntil(lambda: not window.bridge.busy)
     on(qtbot, window, SignOffScreen)
     qtbot.waitUntil(lambda: not any(must_reprint in t for t in visible_texts(window)))
+
+    # Opened again, the form starts from the visit on record, typed as staff type it.
+    tap(window, STAFF.text("staff.signoff.change_follow_up"))
+    on(qtbot, window, FollowUpScreen)
+    assert [f.text() for f in window.active_screen.findChildren(QLineEdit)
+            if f.accessibleName() == field] == ["12/3 9:00 AM"]
+    assert not next(b for b in buttons(window.active_screen)
+                    if b.text() == STAFF.text("staff.follow_up.save")).isEnabled()
 
 
 def test_reprint_from_the_board_is_a_new_audited_job(

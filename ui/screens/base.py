@@ -123,6 +123,10 @@ class Screen(QWidget):
     def report(self, action: str, payload: object = None) -> None:
         self.acted.emit(action, payload)
 
+    def draft(self) -> dict[str, str]:
+        """What the person typed, to keep when the screen is drawn again."""
+        return {}
+
     def add_staff_exits(self, layout: QBoxLayout, *, void: bool = True) -> None:
         """Lock (hand the kiosk back) and, for a discharge, cancel it: no staff dead ends."""
         from ui.widgets import button
@@ -188,9 +192,6 @@ class PatientScreen(Screen):
         self.root.addWidget(help_button)
         return help_button
 
-    def draft(self) -> dict[str, str]:
-        """What the person typed, to keep when the screen is drawn again."""
-        return {}
 
     def spoken_text(self) -> str:
         """The screen's words in reading order, for "Read to me"."""
