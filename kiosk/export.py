@@ -8,14 +8,13 @@ import io
 import json
 import os
 import stat
-import tempfile
-from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from kiosk.records import PADSS_ITEMS, Indication, PrintStatus
 from kiosk.runtime import Runtime
+from kiosk.store import write_whole
 
 EXPORT_FIELDS = (
     "id", "started_at", "infusion_ended_at", "discharged_at", "step", "first_name",
@@ -89,14 +88,4 @@ def write_private(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         return
-    fd, temp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    write_whole(path, text, temp_prefix=f"{path.name}.", temp_suffix=".partial")

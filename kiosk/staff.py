@@ -10,9 +10,7 @@ import logging
 import os
 import re
 import secrets
-import tempfile
 import threading
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +20,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from kiosk.clock import Clock
 from kiosk.records import new_id
-from kiosk.store import Store, StoreError, cannot_use, ensure_private_dir, opening_turn
+from kiosk.store import (
+    Store,
+    StoreError,
+    cannot_use,
+    ensure_private_dir,
+    opening_turn,
+    write_whole,
+)
 from kiosk.validation import Invalid, clean_text
 
 log = logging.getLogger(__name__)
@@ -117,25 +122,10 @@ PEPPER_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 
 def _make_pepper(path: Path) -> None:
-    """A new pepper, whole or not at all: written and synced under a temporary name, then
-    renamed into place. A crash mid-way leaves at most the temporary file, never an empty
-    pepper that later PINs would be hashed with."""
-    fd, temp = tempfile.mkstemp(prefix=f".{PEPPER_NAME}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:  # mkstemp makes it 0600
-            handle.write(secrets.token_hex(32))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    """A new pepper, whole or not at all: a crash mid-way leaves at most the temporary file,
+    never an empty pepper that later PINs would be hashed with."""
+    write_whole(path, secrets.token_hex(32), temp_prefix=f".{PEPPER_NAME}.", temp_suffix=".tmp",
+                sync_folder=True)
 
 
 def check_pin_format(pin: str) -> None:

@@ -567,21 +567,11 @@ class Store:
         return False
 
     def _write_head_file(self, head: AuditHead) -> None:
-        # A temporary file of its own (mkstemp: 0600, a new name) for each write: the
-        # touchscreen and a staff command can write the head at the same moment, and a
-        # shared name let one truncate or move the other's half-written file.
-        fd, temp = tempfile.mkstemp(prefix=HEAD_NAME + ".", suffix=".tmp",
-                                    dir=self.head_path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"count": head.count, "hash": head.hash}, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.head_path)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(temp)
-            raise
+        # A temporary file of its own for each write: the touchscreen and a staff command
+        # can write the head at the same moment, and a shared name let one truncate or move
+        # the other's half-written file.
+        write_whole(self.head_path, json.dumps({"count": head.count, "hash": head.hash}),
+                    temp_prefix=HEAD_NAME + ".", temp_suffix=".tmp")
 
     def read_head(self) -> AuditHead | None:
         try:
@@ -662,6 +652,31 @@ class Store:
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def write_whole(path: Path, text: str, *, temp_prefix: str, temp_suffix: str,
+                sync_folder: bool = False) -> None:
+    """Write a file beside the records whole or not at all, 0600: under a temporary name of
+    its own in the same folder (mkstemp: 0600, never another writer's), synced, then renamed
+    into place. A crash leaves the old file or the new one, and at most the temporary file;
+    `sync_folder` makes the rename itself survive a power cut too."""
+    fd, temp = tempfile.mkstemp(prefix=temp_prefix, suffix=temp_suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    if sync_folder:
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 _RESTORE = "Ask your administrator to restore it from backup."
