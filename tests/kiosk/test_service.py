@@ -93,6 +93,21 @@ def test_a_sheet_that_is_no_longer_true_must_be_reprinted(cups_runtime: Runtime,
     assert service.apply(state, sign_off("staff:x")).step is Step.DISCHARGED
 
 
+def ana_printed_with_a_visit(runtime: Runtime) -> flow.DischargeState:
+    """Ana's discharge at sign-off, her sheet printed with a visit on December 2."""
+    service, now = runtime.service, runtime.clock.now()
+    state = service.start(first_name="Ana", last_initial="R", language="en",
+                          infusion_ended_at=now - timedelta(minutes=90),
+                          staff_actor="staff:x", follow_up="12/2 10:30 AM")
+    readiness = Readiness(2, 2, 2, 2, 2, recorded_at=now, staff_id="staff:x")
+    state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor="staff:x"))
+    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
+                  *teach_back_answers(state.record)]:
+        state = service.apply(state, event)
+    return service.print_sheet(service.confirm_companion(
+        state, name="Maria", phone="626 555 0199", signature=MARK))
+
+
 def test_staff_correct_the_next_visit_and_the_reprinted_sheet_shows_it(
         runtime: Runtime, clock: ManualClock) -> None:
     """A wrong visit seen on the printed sheet: staff correct it (audited, as typed at the
@@ -102,17 +117,7 @@ def test_staff_correct_the_next_visit_and_the_reprinted_sheet_shows_it(
     from kiosk.content import load_content
 
     service, store = runtime.service, runtime.store
-    state = service.start(first_name="Ana", last_initial="R", language="en",
-                          infusion_ended_at=clock.now() - timedelta(minutes=90),
-                          staff_actor="staff:x", follow_up="12/2 10:30 AM")
-    readiness = Readiness(2, 2, 2, 2, 2, recorded_at=clock.now(), staff_id="staff:x")
-    state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor="staff:x"))
-    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
-                  *teach_back_answers(state.record)]:
-        state = service.apply(state, event)
-    state = service.confirm_companion(state, name="Maria", phone="626 555 0199",
-                                      signature=MARK)
-    state = service.print_sheet(state)
+    state = ana_printed_with_a_visit(runtime)
     assert state.step is Step.SIGN_OFF
 
     with pytest.raises(InvalidInput) as invalid:
@@ -144,16 +149,7 @@ def test_a_visit_corrected_while_its_sheet_printed_still_needs_a_reprint(
     """The sheet is drawn before the correction is saved, and its print result comes after:
     it shows the old visit, so sign-off still asks for another sheet."""
     service = runtime.service
-    state = service.start(first_name="Ana", last_initial="R", language="en",
-                          infusion_ended_at=clock.now() - timedelta(minutes=90),
-                          staff_actor="staff:x", follow_up="12/2 10:30 AM")
-    readiness = Readiness(2, 2, 2, 2, 2, recorded_at=clock.now(), staff_id="staff:x")
-    state = service.apply(state, flow.ReadinessRecorded(readiness=readiness, actor="staff:x"))
-    for event in [*(flow.RuleAcknowledged(rule=r) for r in state.record.rules),
-                  *teach_back_answers(state.record)]:
-        state = service.apply(state, event)
-    state = service.print_sheet(service.confirm_companion(
-        state, name="Maria", phone="626 555 0199", signature=MARK))
+    state = ana_printed_with_a_visit(runtime)
     printing = service.print_only(state, actor="staff:x")  # the reprint, as the UI runs it
     state = service.change_follow_up(state, "12/3 9:00 AM", "staff:x")
     state = service.apply(state, printing)
