@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the resting screen is drawn before the rest of the core has
     from kiosk.board import BoardRow
     from kiosk.flow import Context, DischargeState
     from kiosk.history import DayStat
+    from kiosk.records import Discharge
     from kiosk.staff import StaffMember
     from kiosk.store import AuditProblem, StoreAdvice
 from ui.theme import LARGE_TEXT, SIZES, stylesheet
@@ -126,6 +127,17 @@ class Screen(QWidget):
     def draft(self) -> dict[str, str]:
         """What the person typed, to keep when the screen is drawn again."""
         return {}
+
+    def add_discharge_heading(self, key: str) -> Discharge:
+        """The heading of a staff screen about one discharge, which names its patient (first
+        name and last initial); returns that discharge's record."""
+        from ui.widgets import label
+
+        assert self.model.state is not None
+        record = self.model.state.record
+        self.root.addWidget(label(self.model.text(key, name=record.patient.display_name),
+                                  "staff-heading"))
+        return record
 
     def add_staff_exits(self, layout: QBoxLayout, *, void: bool = True) -> None:
         """Lock (hand the kiosk back) and, for a discharge, cancel it: no staff dead ends."""

@@ -18,11 +18,8 @@ class FollowUpScreen(Screen):
 
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
-        assert model.state is not None
         text = model.text
-        record = model.state.record
-        self.root.addWidget(label(text("staff.follow_up.title",
-                                       name=record.patient.display_name), "staff-heading"))
+        record = self.add_discharge_heading("staff.follow_up.title")
         zone = model.config.zone
         now = text("staff.follow_up.none") if record.follow_up_at is None else text(
             "staff.follow_up.now", when=model.content.date_time(record.follow_up_at, zone))

@@ -35,9 +35,7 @@ class HelpReviewScreen(Screen):
         super().__init__(model)
         assert model.state is not None
         text = model.text
-        record = model.state.record
-        self.root.addWidget(label(text("staff.needs_staff.title",
-                                       name=record.patient.display_name), "staff-heading"))
+        record = self.add_discharge_heading("staff.needs_staff.title")
         self.root.addWidget(label(waiting_text(model), "staff-body"))
         self.root.addWidget(label(text("staff.needs_staff.body_continue"), "staff-body"))
         self.root.addWidget(label(model.message, "staff-error"))

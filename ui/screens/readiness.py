@@ -36,9 +36,7 @@ class ReadinessScreen(Screen):
         super().__init__(model)
         assert model.state is not None
         text = model.text
-        record = model.state.record
-        self.root.addWidget(label(text("staff.readiness.title",
-                                       name=record.patient.display_name), "staff-heading"))
+        record = self.add_discharge_heading("staff.readiness.title")
         grid = QGridLayout()
         grid.setSpacing(SIZES.staff_gap)  # targets stay 16 px apart
         self.items: dict[str, ChoiceRow] = {}

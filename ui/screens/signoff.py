@@ -19,11 +19,8 @@ class SignOffScreen(Screen):
 
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
-        assert model.state is not None
         text = model.text
-        record = model.state.record
-        self.root.addWidget(label(text("staff.signoff.title", name=record.patient.display_name),
-                                  "staff-heading"))
+        record = self.add_discharge_heading("staff.signoff.title")
         status = text(f"staff.print_status.{record.print_status.value}")
         self.root.addWidget(label(text("staff.signoff.print_status", status=status),
                                   "staff-body"))

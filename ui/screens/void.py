@@ -14,11 +14,8 @@ class VoidScreen(Screen):
 
     def __init__(self, model: ScreenModel) -> None:
         super().__init__(model)
-        assert model.state is not None
         text = model.text
-        self.root.addWidget(label(text("staff.void.title",
-                                       name=model.state.record.patient.display_name),
-                                  "staff-heading"))
+        self.add_discharge_heading("staff.void.title")
         self.root.addWidget(label(text("staff.void.body"), "staff-body"))
         self.reason = ChoiceRow([(r, text(f"staff.board.void_reasons.{r}"))
                                  for r in VOID_REASONS], vertical=True)
